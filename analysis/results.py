@@ -1,0 +1,149 @@
+"""One tidy result table per group and the district: the web application's entry point.
+
+Steps for a caller (METHODOLOGY §3–4; docs/analysis.md):
+
+1. pass 1 in the database → count table and respondent table;
+2. :func:`compute_weights` → weights table, written to the database;
+3. pass 2 in the database → moments table;
+4. :func:`compute_results` → the result table below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from questionnaires import HEADLINE_METHODS
+
+from ._structure import (
+    DEFAULT_BY,
+    DISTRICT,
+    By,
+    StructureLike,
+    by_columns,
+    group_keys,
+    pool_groups,
+    require_columns,
+    structure_of,
+)
+from .district import combined_variance
+from .indices import criterion_indices
+from .intervals import effective_wilson_interval
+from .linearization import index_estimates, linearization_weights, linearized_intervals
+
+RESULT_COLUMNS = ("target", "level", "code", "element", "n_valid", "n", "n_respondents", "index",
+                  "ci_low", "ci_high", "se", "variance", "mean_score")
+
+
+def compute_weights(counts: pd.DataFrame, instrument: StructureLike, by: By = DEFAULT_BY
+                    ) -> pd.DataFrame:
+    """Weights table for pass 2 (see :func:`analysis.linearization.linearization_weights`)."""
+    return linearization_weights(counts, instrument, by)
+
+
+def _criteria(counts: pd.DataFrame, instrument: StructureLike, by: By, confidence: float,
+              groups: pd.DataFrame | None) -> pd.DataFrame:
+    table = criterion_indices(counts, instrument, by, confidence, groups)
+    p = table["index"] / 100
+    return table.assign(target="criterion:" + table["item"], level="criterion",
+                        code=table["item"], n_respondents=table["n"],
+                        variance=p * (1 - p) / table["n"].where(table["n"] > 0))
+
+
+def _district(counts: pd.DataFrame, instrument: StructureLike, by: By, confidence: float,
+              groups: pd.DataFrame, label: object) -> pd.DataFrame:
+    """District rows: estimates from pooled counts, variances combined over groups."""
+    columns = by_columns(by)
+    pooled = pool_groups(counts, by, label)
+    keys = pd.DataFrame({column: [label] for column in columns})  # a row even with no answer
+    estimates = index_estimates(pooled, instrument, by, keys)
+    combined = combined_variance(groups, by)
+    estimates = estimates.merge(combined[["target", "variance", "n_respondents", "df"]],
+                                on="target", how="left")
+    estimates["n_respondents"] = estimates["n_respondents"].fillna(0).astype("int64")
+    low, high = effective_wilson_interval(estimates["index"] / 100, estimates["variance"],
+                                          estimates["n_respondents"], confidence,
+                                          df=estimates.pop("df"))
+    estimates = estimates.assign(ci_low=100 * low, ci_high=100 * high,
+                                 se=100 * np.sqrt(estimates["variance"]))
+    criteria = _criteria(pooled, instrument, by, confidence, keys)
+    return pd.concat([estimates, criteria], ignore_index=True).assign(
+        **dict.fromkeys(columns, label))
+
+
+def _ordered(rows: pd.DataFrame, method: str, sort_by: list[str]) -> pd.DataFrame:
+    """Add the headline rows and the element column; order headline → criteria."""
+    headline = rows.loc[rows["target"] == f"overall:{method}"].assign(target="overall",
+                                                                    level="headline")
+    rows = pd.concat([headline, rows], ignore_index=True)
+    in_element = rows["code"].where(rows["level"] == "element")
+    rows["element"] = rows["element"].where(rows["level"] == "criterion", in_element)
+    order = {"headline": 0, "overall": 1, "element": 2, "criterion": 3}
+    rows = rows.assign(_level=rows["level"].map(order), _row=np.arange(len(rows)))
+    return rows.sort_values([*sort_by, "_level", "_row"], kind="stable", na_position="last")
+
+
+def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd.DataFrame,
+                    instrument: StructureLike, method: str = "mean-of-elements",
+                    by: By = DEFAULT_BY, confidence: float = 0.95, district: bool = True,
+                    district_label: object = DISTRICT) -> pd.DataFrame:
+    r"""Every index of every group (and the district) with n, interval and mean score.
+
+    Criteria: :math:`P = 100 s/n` with a Wilson interval; elements and overall (both
+    methods): METHODOLOGY §3 definitions with the respondent-level linearised interval
+    (:func:`analysis.linearization.linearized_intervals`); the headline row repeats the
+    overall index of the campaign's ``method``. District rows (every group column equal to
+    ``district_label``) pool the counts; their variance combines the groups' variances
+    (:mod:`analysis.district`).
+
+    Parameters
+    ----------
+    counts : DataFrame
+        Count table ``[*by, "item", "value", "count"]`` (pass 1).
+    respondents : DataFrame
+        ``[*by, "n_respondents"]``: valid responses per group.
+    moments : DataFrame
+        ``[*by, "target", "sum_z2", "n_respondents"]`` (pass 2).
+    instrument : Instrument or mapping item → element
+    method : {"mean-of-elements", "pooled"}
+        Headline method of the campaign.
+    by : str or list of str
+    confidence : float
+    district : bool
+        Append the district rows.
+    district_label : object
+        Group value of the district rows.
+
+    Returns
+    -------
+    DataFrame
+        ``[*by, "target", "level", "code", "element", "n_valid", "n", "n_respondents",
+        "index", "ci_low", "ci_high", "se", "variance", "mean_score"]``:
+
+        - ``target``: ``"overall"`` (headline), ``"overall:<method>"``, ``"element:<code>"``,
+          ``"criterion:<item>"``; ``level``: headline / overall / element / criterion;
+          ``code``: method, element or item code; ``element``: element of the row;
+        - ``n_valid``: valid responses of the group; ``n``: valid answers behind the index;
+          ``n_respondents``: respondents behind it (m);
+        - ``index``, ``ci_low``, ``ci_high``, ``se`` in percent (NaN when undefined);
+          ``variance`` of the fraction; ``mean_score`` on the 1–5 scale.
+    """
+    if method not in HEADLINE_METHODS:
+        raise ValueError(f"method must be one of {HEADLINE_METHODS}, got {method!r}")
+    columns = by_columns(by)
+    require_columns(respondents, [*columns, "n_respondents"], "respondent table")
+    structure = structure_of(instrument)
+    keys = group_keys([counts, respondents], by)
+    linear = linearized_intervals(counts, moments, structure, by, confidence, keys)
+    criteria = _criteria(counts, structure, by, confidence, keys)
+    table = pd.concat([linear, criteria], ignore_index=True)
+    valid = respondents.groupby(columns, dropna=False)["n_respondents"].sum().rename("n_valid")
+    table = table.merge(valid.reset_index(), on=columns, how="left")
+    table["n_valid"] = table["n_valid"].fillna(0).astype("int64")
+    parts = [_ordered(table, method, columns)]
+    if district:
+        rows = _district(counts, structure, by, confidence, linear, district_label)
+        parts.append(_ordered(rows.assign(n_valid=int(respondents["n_respondents"].sum())),
+                              method, []))
+    table = pd.concat(parts, ignore_index=True)
+    return table[[*columns, *RESULT_COLUMNS]].reset_index(drop=True)
