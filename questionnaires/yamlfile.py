@@ -40,7 +40,8 @@ class Located:
         """An error pointing at ``place`` (or its nearest located parent)."""
         probe = place
         while probe and probe not in self.lines:
-            probe = _LAST_STEP.sub("", probe)
+            parent = _LAST_STEP.sub("", probe)
+            probe = "" if parent == probe else parent
         return DefinitionError(self.origin, place, message, self.lines.get(probe))
 
 

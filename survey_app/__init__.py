@@ -1,0 +1,51 @@
+"""The survey platform's Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: config → extensions → blueprints → CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from .config import load_config
+
+    load_config(app, test_config)
+
+    from . import auth, database, i18n, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .orm import render_migration_item
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True,
+                     render_as_batch=True, render_item=render_migration_item)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    database.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+
+    from .admin.routes import bp as admin_bp
+    from .api.routes import bp as api_bp
+    from .public.routes import bp as public_bp
+    from .results.routes import bp as results_bp
+    from .staff.routes import bp as staff_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(results_bp, url_prefix="/results")
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+    from . import cli, error_pages
+
+    error_pages.init_app(app)
+    cli.init_app(app)
+    return app

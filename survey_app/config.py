@@ -1,0 +1,92 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``SURVEY_*`` variables.
+
+Nothing is read at import time; ``load_config`` runs inside the factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class DefaultConfig:
+    """Settings that suit a single machine running SQLite; override per deployment."""
+
+    #: ``SURVEY_DATABASE_URL``; empty means the embedded SQLite file in the instance folder.
+    DATABASE_URL = ""
+    #: Where printed QR codes point, e.g. https://khaosat.vancanh.gov.vn (no trailing slash).
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    #: True on a real deployment behind HTTPS: Secure cookies, HSTS, secret key required.
+    PRODUCTION = False
+    #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = 0
+    #: Local time zone used for deadlines and for dates shown to people.
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    #: Show the demo's units and counter links on the home page (``make run`` turns it on).
+    SHOW_DEMO_LINKS = False
+    #: Largest request body accepted anywhere (CSV imports); the public form sets its own.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Rate limiting (Flask-Limiter); ``SURVEY_RATELIMIT_STORAGE_URI=redis://…`` across workers.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "khaosat_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    #: Argon2id cost (OWASP: m=19 MiB, t=2, p=1 as the minimum).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_COST = 19 * 1024
+    ARGON2_PARALLELISM = 1
+    #: SQLite: seconds a writer waits for the lock before giving up.
+    SQLITE_BUSY_TIMEOUT = 15
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the instance file and ``SURVEY_*`` variables."""
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("SURVEY")
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_uri(app)
+    app.config["SECRET_KEY"] = _secret_key(app)
+    if app.config["PRODUCTION"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+
+
+def _database_uri(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{Path(app.instance_path) / 'survey.sqlite3'}"
+    if url.startswith(("postgres://", "postgresql://")):
+        # psycopg 3 is the driver we ship; plain URLs default to psycopg2.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _secret_key(app: Flask) -> str:
+    """The configured key; on a development machine, one kept in the instance folder."""
+    key = app.config.get("SECRET_KEY")
+    if key:
+        return str(key)
+    if app.config["PRODUCTION"]:
+        raise RuntimeError("SURVEY_SECRET_KEY must be set in production")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    return path.read_text().strip()

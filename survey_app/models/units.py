@@ -1,0 +1,86 @@
+"""Organisational units (agencies, communes) and their service counters."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..orm import enum_column, utcnow
+
+
+class UnitKind(enum.StrEnum):
+    """What a unit is; districts group units when a province runs several."""
+
+    AGENCY = "agency"
+    COMMUNE = "commune"
+    DISTRICT = "district"
+
+    @property
+    def label(self) -> str:
+        return UNIT_KIND_LABELS[self]
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.AGENCY: "Cơ quan chuyên môn",
+    UnitKind.COMMUNE: "UBND xã, thị trấn",
+    UnitKind.DISTRICT: "Huyện",
+}
+
+
+def new_counter_token() -> str:
+    """An unguessable 128-bit token for a counter's public link."""
+    return secrets.token_urlsafe(16)
+
+
+class Unit(db.Model):
+    """An agency or a commune whose service is surveyed and scored."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, "unit_kind"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    #: Codes of the procedure fields (lĩnh vực) offered by this unit; None = the full list.
+    field_codes: Mapped[list[str] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    counters: Mapped[list[Counter]] = relationship(back_populates="unit",
+                                                   order_by="Counter.id")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class Counter(db.Model):
+    """A service counter (quầy) whose poster carries a QR link to the survey."""
+
+    __tablename__ = "counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_counter_token)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    #: A tablet fixed at the counter: the form resets itself for the next person.
+    kiosk: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    token_issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(back_populates="counters")
+
+    def regenerate_token(self) -> None:
+        """Issue a new link; printed posters with the old one stop working."""
+        self.token = new_counter_token()
+        self.token_issued_at = utcnow()
+
+    def __repr__(self) -> str:
+        return f"<Counter {self.id} of unit {self.unit_id}>"

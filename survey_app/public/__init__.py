@@ -1,0 +1,1 @@
+"""Public pages: the home page and (later) the citizen survey reached by QR code."""

@@ -1,0 +1,1 @@
+"""Services: what views and commands call. Each module does one job."""

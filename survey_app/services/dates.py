@@ -1,0 +1,44 @@
+"""Dates as people in the district write and read them (dd/mm/yyyy, local time)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def today_local() -> date:
+    """Today's date in the district's time zone (deadlines are local dates)."""
+    return datetime.now(local_zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(local_zone()).date()
+
+
+def parse_when(text: str) -> datetime | None:
+    """``dd/mm/yyyy [HH:MM[:SS]]`` or ISO 8601; local time unless an offset is given; UTC out."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _VN_DATE.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute, second = (int(part) if part else 0
+                                                      for part in match.groups())
+            moment = datetime(year, month, day, hour, minute, second)
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=local_zone())
+    return moment.astimezone(UTC)

@@ -1,0 +1,7 @@
+"""Routing table of the staff blueprint."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__)

@@ -1,0 +1,162 @@
+"""Fixtures: the app from the factory on SQLite and on PostgreSQL, and data factories.
+
+Every test that takes ``app`` runs twice: once on a fresh SQLite file and once on the
+PostgreSQL server (``SURVEY_TEST_POSTGRES_URL``, default 127.0.0.1:5432). Without a reachable
+PostgreSQL the second run is skipped with the reason shown, unless
+``SURVEY_TEST_REQUIRE_POSTGRES=1`` (CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from survey_app import create_app
+from survey_app.extensions import db
+from survey_app.models import (
+    Campaign,
+    CampaignState,
+    CampaignUnit,
+    Counter,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
+from survey_app.services.accounts import create_user
+from survey_app.services.instruments import published_version, sync_shipped_instruments
+from tests.support import BACKENDS, POSTGRES_URL, REQUIRE_POSTGRES, app_config, migrate_to_head
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, migrated to head."""
+    server = make_url(POSTGRES_URL)
+    name = f"survey_pytest_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {server.render_as_string()}: {error.orig}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate_to_head(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
+        connection.exec_driver_sql(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """An empty, migrated database of each backend."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("postgres_database")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, config_overrides) -> Iterator[Flask]:
+    """The application from the factory, with an app context pushed for the test."""
+    app = create_app(app_config(database_url, **config_overrides))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_unit(app) -> Callable[..., Unit]:
+    """Create a unit (with one counter) and commit it."""
+    def make(code: str = "xa-thu", name: str = "Xã Thử", kind: UnitKind = UnitKind.COMMUNE,
+             **fields) -> Unit:
+        unit = Unit(code=code, name=name, kind=kind, **fields)
+        unit.counters.append(Counter(name=f"Quầy {name}"))
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+    return make
+
+
+@pytest.fixture
+def make_campaign(app) -> Callable[..., Campaign]:
+    """Create a campaign over the given units, open by default, running around today."""
+    def make(units: list[Unit], code: str = "thu", instrument: str = "sipas-2640",
+             state: CampaignState = CampaignState.OPEN, days_before: int = 30,
+             days_after: int = 30, **fields) -> Campaign:
+        sync_shipped_instruments()
+        today = date.today()
+        campaign = Campaign(code=code, name=f"Đợt {code}", state=state,
+                            instrument_version=published_version(instrument),
+                            starts_on=today - timedelta(days=days_before),
+                            deadline=today + timedelta(days=days_after), **fields)
+        campaign.targets = [CampaignUnit(unit=unit, transactions_n=300) for unit in units]
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+    return make
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., tuple[User, str]]:
+    """Create a staff account; returns it with its password."""
+    def make(username: str = "canbo", role: Role = Role.UNIT_STAFF,
+             units: list[Unit] | None = None, password: str = "mat-khau-thu-123"
+             ) -> tuple[User, str]:
+        user, password = create_user(username, username.title(), role, units or [], password)
+        user.must_change_password = False
+        db.session.commit()
+        return user, password
+    return make

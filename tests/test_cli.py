@@ -1,0 +1,140 @@
+"""The ``flask --app wsgi …`` commands a district office runs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from survey_app.extensions import db
+from survey_app.models import Campaign, CampaignState, Counter, Response, Role, Unit, User
+from survey_app.services.accounts import verify_password
+from survey_app.services.seeding import AGENCIES, COMMUNES
+
+DEMO_CODES = {
+    "tt-van-canh", "xa-canh-hien", "xa-canh-hiep", "xa-canh-hoa", "xa-canh-lien",
+    "xa-canh-thuan", "xa-canh-vinh", "vp-hdnd-ubnd", "p-noi-vu", "p-tu-phap", "p-tc-kh",
+    "p-tn-mt", "p-ld-tbxh", "p-vh-tt", "p-kt-ht", "p-nn-ptnt", "p-gd-dt", "p-y-te", "thanh-tra"}
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every table, to compare the database before and after."""
+    tables = {}
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table)).all()
+        tables[table.name] = sorted(repr(tuple(row)) for row in rows)
+    return tables
+
+
+def test_seed_demo_creates_van_canh_and_prints_the_password_once(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert {unit.code for unit in db.session.scalars(select(Unit))} == DEMO_CODES
+    assert db.session.scalar(select(Unit.name).filter_by(code="tt-van-canh")) == \
+        "Thị trấn Vân Canh"
+    assert all(len(unit.counters) == 1 for unit in db.session.scalars(select(Unit)))
+    campaign = db.session.scalar(select(Campaign).filter_by(code="demo"))
+    assert campaign.state is CampaignState.OPEN
+    assert campaign.instrument_version.code == "sipas-2640"
+    assert (campaign.deadline.day, campaign.deadline.month) == (20, 12)
+    assert campaign.deadline.year == date.today().year
+    assert len(campaign.targets) == len(DEMO_CODES)
+    password = re.search(r"mật khẩu: (\S+)", result.output).group(1)
+    admin = db.session.scalar(select(User).filter_by(username="admin"))
+    assert admin.role is Role.ADMIN and verify_password(admin, password)
+    assert admin.must_change_password
+    assert len(COMMUNES) + len(AGENCIES) == 19
+
+
+def test_seed_demo_twice_changes_nothing(runner):
+    runner.invoke(args=["seed-demo"])
+    before = snapshot()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    assert "không thay đổi gì" in second.output
+    assert "mật khẩu" not in second.output
+    assert snapshot() == before
+
+
+def test_two_installs_get_different_admin_passwords(runner, app):
+    first = runner.invoke(args=["seed-demo"]).output
+    db.session.execute(sa.delete(User))
+    db.session.commit()
+    second = runner.invoke(args=["seed-demo"]).output
+    pattern = r"mật khẩu: (\S+)"
+    assert re.search(pattern, first).group(1) != re.search(pattern, second).group(1)
+
+
+def test_seed_demo_if_empty_leaves_a_real_install_alone(runner, make_unit):
+    make_unit("xa-that", "Xã Thật")
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "không tạo dữ liệu trình diễn" in result.output
+    assert db.session.scalar(select(func.count(Unit.id))) == 1
+
+
+def test_counter_links_prints_each_public_address(runner):
+    runner.invoke(args=["seed-demo"])
+    lines = runner.invoke(args=["counter-links"]).output.strip().splitlines()
+    assert len(lines) == 19
+    tokens = {counter.token for counter in db.session.scalars(select(Counter))}
+    for line in lines:
+        code, _name, _counter, url = line.split("\t")
+        assert code in DEMO_CODES
+        assert url.startswith("https://khaosat.example.vn/s/")
+        assert url.rsplit("/", 1)[1] in tokens
+
+
+def test_create_user_prints_a_generated_password(runner, make_unit):
+    make_unit("xa-canh-hien", "Xã Canh Hiển")
+    result = runner.invoke(args=["create-user", "Lan.Nguyen", "--role", "unit_staff",
+                                 "--unit", "xa-canh-hien", "--name", "Nguyễn Thị Lan"])
+    assert result.exit_code == 0, result.output
+    password = result.output.rsplit("Mật khẩu: ", 1)[1].strip()
+    user = db.session.scalar(select(User).filter_by(username="lan.nguyen"))
+    assert user.full_name == "Nguyễn Thị Lan"
+    assert [unit.code for unit in user.units] == ["xa-canh-hien"]
+    assert verify_password(user, password) and not verify_password(user, "sai")
+    refused = runner.invoke(args=["create-user", "x", "--role", "unit_staff"])
+    assert refused.exit_code != 0 and "ít nhất một đơn vị" in refused.output
+    unknown = runner.invoke(args=["create-user", "y", "--role", "viewer", "--unit", "khong"])
+    assert unknown.exit_code != 0 and "Không có đơn vị: khong" in unknown.output
+
+
+def test_reset_password_ends_the_old_password(runner, make_user):
+    user, old = make_user("thu", Role.VIEWER)
+    token = user.session_token
+    result = runner.invoke(args=["reset-password", "thu"])
+    new = result.output.rsplit(": ", 1)[1].strip()
+    db.session.refresh(user)
+    assert verify_password(user, new) and not verify_password(user, old)
+    assert user.session_token != token
+
+
+def test_import_responses_command(runner, tmp_path):
+    runner.invoke(args=["seed-demo"])
+    when = (date.today() - timedelta(days=1)).strftime("%d/%m/%Y")
+    items = ["tc1", "tc2", "tc3", "tc4", "tt1", "tt2", "tt3", "tt4", "tt5", "cc1", "cc2", "cc3",
+             "cc4", "cc5", "cc6", "kq1", "kq2", "kq3", "pa1", "pa2", "pa3", "pa4"]
+    header = "unit_code,channel,respondent_type,field,submitted_at," + ",".join(items) + \
+        ",comment"
+    good = f"p-tn-mt,paper,ca_nhan,dat_dai,{when}," + ",".join(["4"] * 22) + ",Tốt"
+    bad = f"p-tn-mt,paper,ca_nhan,dat_dai,{when}," + ",".join(["7"] * 22) + ","
+    path = tmp_path / "phieu.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + f"{header}\n{good}\n{good}\n".encode())
+    result = runner.invoke(args=["import-responses", "--campaign", "demo", str(path)])
+    if date.today() > date(date.today().year, 12, 20) or date.today().timetuple().tm_yday == 1:
+        assert result.exit_code != 0  # yesterday is outside the demo's period
+        return
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập 2 phiếu" in result.output
+    assert runner.invoke(args=["import-responses", "--campaign", "demo", str(path)]).output \
+        .startswith("Đã nhập 0 phiếu")
+    path.write_bytes(f"{header}\n{bad}\n".encode())
+    rejected = runner.invoke(args=["import-responses", "--campaign", "demo", str(path)])
+    assert rejected.exit_code != 0
+    assert "Dòng 2, cột tc1" in rejected.output and "không phiếu nào được nhập" in rejected.output
+    assert db.session.scalar(select(func.count(Response.id))) == 2
+    missing = runner.invoke(args=["import-responses", "--campaign", "khong", str(path)])
+    assert "Không có đợt khảo sát" in missing.output
