@@ -1,15 +1,32 @@
-"""Who is logged in: loading the user from the session (Flask-Login)."""
+"""Who is logged in, and what they may see: authorization lives here and nowhere else.
+
+- ``admin`` (Phòng Nội vụ): everything.
+- ``viewer``: reads results of every unit, changes nothing.
+- ``unit_staff``: only the units assigned to them.
+
+Views declare the roles they accept with ``roles_required`` and scope every query that
+touches unit data with ``scope_to_units`` (or check one unit with ``require_unit``).
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from sqlalchemy import select
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort
+from flask_login import current_user
+from sqlalchemy import Select, select
 
 from .extensions import db, login_manager
-from .models import User
+from .models import Role, Unit, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+ALL_STAFF = (Role.ADMIN, Role.UNIT_STAFF, Role.VIEWER)
 
 
 def init_app(app: Flask) -> None:
+    login_manager.login_view = "staff.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
@@ -25,3 +42,47 @@ def load_user(session_id: str) -> User | None:
     if user is None or user.session_token != token or not user.active:
         return None
     return user
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Refuse anonymous visitors (to the login page) and other roles (403)."""
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded  # type: ignore[return-value]
+    return decorate
+
+
+def visible_unit_ids(user: User) -> set[int] | None:
+    """Ids of the units ``user`` may see; None means every unit."""
+    if user.role in (Role.ADMIN, Role.VIEWER):
+        return None
+    return {unit.id for unit in user.units}
+
+
+def scope_to_units(query: Select, unit_id_column: Any, user: User | None = None) -> Select:
+    """``query`` restricted to rows of the units the user may see."""
+    allowed = visible_unit_ids(user or current_user)
+    if allowed is None:
+        return query
+    return query.where(unit_id_column.in_(allowed))
+
+
+def can_see_unit(unit_id: int, user: User | None = None) -> bool:
+    allowed = visible_unit_ids(user or current_user)
+    return allowed is None or unit_id in allowed
+
+
+def require_unit(unit_id: int) -> Unit:
+    """The unit if the current user may see it; 404 if it does not exist, else 403."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    if not can_see_unit(unit.id):
+        abort(403)
+    return unit

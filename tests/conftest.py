@@ -160,3 +160,13 @@ def make_user(app) -> Callable[..., tuple[User, str]]:
         db.session.commit()
         return user, password
     return make
+
+
+@pytest.fixture
+def login_as(client) -> Callable[[User], None]:
+    """Put ``user`` in the test client's session, as a successful login would."""
+    def login(user: User) -> None:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    return login

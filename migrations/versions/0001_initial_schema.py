@@ -202,9 +202,11 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('serial', sa.String(length=16), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['sheet_batch.id'], name=op.f('fk_sheet_batch_id_sheet_batch')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sheet')),
-    sa.UniqueConstraint('serial', name=op.f('uq_sheet_serial'))
+    sa.UniqueConstraint('serial', name=op.f('uq_sheet_serial')),
+    sa.UniqueConstraint('token', name=op.f('uq_sheet_token'))
     )
     with op.batch_alter_table('sheet', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sheet_batch_id'), ['batch_id'], unique=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -30,14 +31,24 @@ class SheetBatch(db.Model):
     sheets: Mapped[list[Sheet]] = relationship(back_populates="batch", order_by="Sheet.id")
 
 
+def new_sheet_token() -> str:
+    """The unguessable part of a sheet's own online address (96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
 class Sheet(db.Model):
-    """One numbered sheet; its serial can be answered once, online or on paper."""
+    """One numbered sheet; its serial can be answered once, online or on paper.
+
+    The serial is short so that staff can type it; the token in the sheet's QR code is
+    long so that nobody can answer sheets they were never handed.
+    """
 
     __tablename__ = "sheet"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("sheet_batch.id"), index=True)
     serial: Mapped[str] = mapped_column(String(16), unique=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_sheet_token)
 
     batch: Mapped[SheetBatch] = relationship(back_populates="sheets")
 

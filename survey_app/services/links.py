@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..models import Counter
+from ..models import Counter, Sheet
 
 
 def public_url(path: str) -> str:
@@ -17,6 +17,6 @@ def counter_url(counter: Counter) -> str:
     return public_url(f"/s/{counter.token}")
 
 
-def sheet_url(serial: str) -> str:
+def sheet_url(sheet: Sheet) -> str:
     """The address in a paper sheet's QR code (answer that sheet online instead)."""
-    return public_url(f"/p/{serial}")
+    return public_url(f"/p/{sheet.token}")

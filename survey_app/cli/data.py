@@ -1,34 +1,24 @@
-"""``flask --app wsgi …`` commands; each one is a thin shell around a service."""
+"""Commands for the district's data: demo, imports, counter links, instruments, accounts."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .errors import DomainError
-from .extensions import db
-from .models import Campaign, Role, Unit, User
-from .services import accounts, audit
-from .services.dates import today_local
-from .services.importing import ImportRejected, import_responses
-from .services.instruments import sync_shipped_instruments
-from .services.links import counter_url
-from .services.seeding import DEMO_ADMIN, seed_demo
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Campaign, Role, Unit, User
+from ..services import accounts, audit
+from ..services.dates import today_local
+from ..services.importing import ImportRejected, import_responses
+from ..services.instruments import sync_shipped_instruments
+from ..services.links import counter_url
+from ..services.seeding import DEMO_ADMIN, seed_demo
+from .base import command, fail
 
 
-def init_app(app: Flask) -> None:
-    for command in (seed_demo_command, import_responses_command, counter_links_command,
-                    create_user_command, reset_password_command, sync_instruments_command):
-        app.cli.add_command(command)
-
-
-def _fail(message: str) -> None:
-    raise click.ClickException(message)
-
-
-@click.command("seed-demo")
+@command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any unit already exists.")
 def seed_demo_command(if_empty: bool) -> None:
     """Create the Vân Canh demo (units, counters, open campaign 'demo', admin account)."""
@@ -47,25 +37,25 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo("Mật khẩu chỉ hiện một lần; hãy ghi lại và đổi sau khi đăng nhập.")
 
 
-@click.command("import-responses")
+@command("import-responses")
 @click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
 @click.argument("csv_file", type=click.File("rb"))
 def import_responses_command(campaign_code: str, csv_file) -> None:
     """Import responses from a CSV file; a file with any problem imports nothing."""
     campaign = db.session.scalar(select(Campaign).filter_by(code=campaign_code))
     if campaign is None:
-        _fail(f"Không có đợt khảo sát mã “{campaign_code}”.")
+        fail(f"Không có đợt khảo sát mã “{campaign_code}”.")
     try:
         result = import_responses(campaign, csv_file.read(), source=csv_file.name)
     except ImportRejected as rejected:
         for problem in rejected.problems:
             click.echo(str(problem), err=True)
-        _fail(str(rejected))
+        fail(str(rejected))
     click.echo(f"Đã nhập {result.imported} phiếu ({result.invalid} phiếu không hợp lệ được lưu "
                f"nhưng không tính); {result.already_present} phiếu đã có từ trước.")
 
 
-@click.command("counter-links")
+@command("counter-links")
 def counter_links_command() -> None:
     """Print every active counter's public survey address."""
     query = select(Unit).where(Unit.is_active).options(selectinload(Unit.counters))
@@ -75,7 +65,7 @@ def counter_links_command() -> None:
                 click.echo(f"{unit.code}\t{unit.name}\t{counter.name}\t{counter_url(counter)}")
 
 
-@click.command("create-user")
+@command("create-user")
 @click.argument("username")
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--name", "full_name", default="", help="Full name shown in the interface.")
@@ -85,11 +75,11 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
     units = list(db.session.scalars(select(Unit).where(Unit.code.in_(unit_codes))))
     missing = set(unit_codes) - {unit.code for unit in units}
     if missing:
-        _fail(f"Không có đơn vị: {', '.join(sorted(missing))}")
+        fail(f"Không có đơn vị: {', '.join(sorted(missing))}")
     try:
         user, password = accounts.create_user(username, full_name, Role(role), units)
     except DomainError as error:
-        _fail(str(error))
+        fail(str(error))
     audit.record("user.create", object_type="user", object_id=user.username,
                  after={"role": user.role.value, "units": [unit.code for unit in units]},
                  note="dòng lệnh")
@@ -97,13 +87,13 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role.label}). Mật khẩu: {password}")
 
 
-@click.command("reset-password")
+@command("reset-password")
 @click.argument("username")
 def reset_password_command(username: str) -> None:
     """Give an account a new generated password (printed once) and end its sessions."""
     user = db.session.scalar(select(User).filter_by(username=username.strip().lower()))
     if user is None:
-        _fail(f"Không có tài khoản “{username}”.")
+        fail(f"Không có tài khoản “{username}”.")
     password = accounts.generate_password()
     accounts.set_password(user, password)
     user.must_change_password = True
@@ -113,13 +103,13 @@ def reset_password_command(username: str) -> None:
     click.echo(f"Mật khẩu mới của {user.username}: {password}")
 
 
-@click.command("sync-instruments")
+@command("sync-instruments")
 def sync_instruments_command() -> None:
     """Publish instrument files that are not yet in the database."""
     try:
         rows = sync_shipped_instruments()
     except DomainError as error:
-        _fail(str(error))
+        fail(str(error))
     db.session.commit()
     for row in rows:
         click.echo(f"{row.label}: {row.title}")
