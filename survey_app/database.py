@@ -61,9 +61,9 @@ def log_sqlite_version() -> tuple[int, ...]:
     """Log the SQLite library in use; warn when it predates the WAL-reset fix."""
     version = tuple(int(part) for part in sqlite3.sqlite_version.split("."))
     if version < SQLITE_SAFE_VERSION:
-        log.warning("SQLite %s is older than 3.51.3 (WAL-reset corruption bug with several "
-                    "writing processes): run one gunicorn worker per database file, or use "
-                    "PostgreSQL for several workers.", sqlite3.sqlite_version)
+        log.warning("SQLite %s is older than 3.51.3, which fixes a WAL-reset bug that can "
+                    "corrupt a database written by several processes at once; prefer "
+                    "PostgreSQL for a multi-worker production server.", sqlite3.sqlite_version)
     else:
         log.info("SQLite %s", sqlite3.sqlite_version)
     return version
