@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -21,8 +21,10 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def select_locale() -> str:
-    """``?lang=`` first, then the language cookie, then Vietnamese."""
+    """``?lang=`` first, then the language cookie, then Vietnamese (also outside requests)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in languages:
             return candidate

@@ -166,10 +166,8 @@ class CounterLink:
         return url_for("public.counter_thanks", token=self.counter.token,
                        kiosk=1 if survey.kiosk else None)
 
-    def next_url(self) -> str | None:
-        """A kiosk's blank form for the next person; None on a phone."""
-        if not self.kiosk_requested:
-            return None
+    def next_url(self) -> str:
+        """A kiosk's blank form for the next person."""
         return url_for("public.counter_form", token=self.counter.token, kiosk=1)
 
     def _memory(self) -> DeviceMemory:
@@ -200,7 +198,7 @@ class CounterLink:
             return notice(_("Vui lòng chờ giây lát"),
                           _("Máy này vừa gửi một phiếu. Vui lòng chờ vài giây rồi bắt đầu phiếu "
                             "mới."), status=429,
-                          action=(self.next_url() or "", _("Người tiếp theo")))
+                          action=(self.next_url(), _("Người tiếp theo")))
         answered = memory.answered_within(self.counter.id, self._window(), now)
         return None if answered is None else self._answered_page(answered, 429)
 

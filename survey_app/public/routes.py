@@ -88,7 +88,7 @@ def counter_submit(token: str):
 def counter_thanks(token: str):
     """Thank-you page; a kiosk's offers the next person a blank form."""
     link = _counter(token)
-    return flow.thanks_page(link.counter.unit, link.next_url())
+    return flow.thanks_page(link.counter.unit, link.next_url() if link.kiosk_requested else None)
 
 
 @bp.get("/p/<token>")

@@ -4,6 +4,8 @@ catalogues, and a way to fetch a served form and post it back as a phone would."
 from __future__ import annotations
 
 import contextvars
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,19 +20,23 @@ from survey_app.models import Campaign, Counter, Unit
 from tests.public.public_support import ServedForm, hidden_fields
 
 
-@pytest.fixture(scope="session")
-def translations_dir(tmp_path_factory) -> Path:
-    """The catalogues compiled as ``make translations`` does, into a temporary folder."""
-    target = tmp_path_factory.mktemp("translations")
-    source = Path(survey_app.__file__).parent / "translations"
-    for po_path in source.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
-        mo_path.parent.mkdir(parents=True)
+def pytest_configure(config):
+    """Compile the catalogues as ``make translations`` does, before any test runs.
+
+    Flask-Babel caches a language's catalogue for the whole process, so it must be in place
+    before the first page in English is rendered by any test. The ``.mo`` files are build
+    output (git-ignored); written atomically, so parallel runs do not see half a file.
+    """
+    for po_path in (Path(survey_app.__file__).parent / "translations").glob(
+            "*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
-        with mo_path.open("wb") as mo_file:
+        with tempfile.NamedTemporaryFile(dir=mo_path.parent, delete=False) as mo_file:
             write_mo(mo_file, catalog)
-    return target
+        os.replace(mo_file.name, mo_path)
 
 
 class IsolatedClient(FlaskClient):
@@ -49,11 +55,6 @@ class IsolatedClient(FlaskClient):
 def client(app) -> FlaskClient:
     app.test_client_class = IsolatedClient
     return app.test_client()
-
-
-@pytest.fixture
-def config_overrides(translations_dir) -> dict:
-    return {"BABEL_TRANSLATION_DIRECTORIES": str(translations_dir)}
 
 
 @dataclass
