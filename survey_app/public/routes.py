@@ -12,7 +12,8 @@ from ..extensions import csrf, db, limiter
 from ..models import Unit
 from ..services import public_survey
 from ..services.links import counter_url
-from . import flow
+from . import flow, pages
+from .links import CounterLink, SheetLink
 
 bp = Blueprint("public", __name__)
 
@@ -56,18 +57,18 @@ def index():
     return render_template("public/index.html", units=units, counter_url=counter_url)
 
 
-def _counter(token: str) -> flow.CounterLink:
+def _counter(token: str) -> CounterLink:
     counter = public_survey.active_counter(token)
     if counter is None:
         abort(404)
-    return flow.CounterLink(counter)
+    return CounterLink(counter)
 
 
-def _sheet(token: str) -> flow.SheetLink:
+def _sheet(token: str) -> SheetLink:
     sheet = public_survey.sheet_by_token(token)
     if sheet is None:
         abort(404)
-    return flow.SheetLink(sheet)
+    return SheetLink(sheet)
 
 
 @bp.get("/s/<token>")
@@ -88,7 +89,7 @@ def counter_submit(token: str):
 def counter_thanks(token: str):
     """Thank-you page; a kiosk's offers the next person a blank form."""
     link = _counter(token)
-    return flow.thanks_page(link.counter.unit, link.next_url() if link.kiosk_requested else None)
+    return pages.thanks_page(link.counter.unit, link.next_url() if link.kiosk_requested else None)
 
 
 @bp.get("/p/<token>")
@@ -109,4 +110,4 @@ def sheet_submit(token: str):
 def sheet_thanks(token: str):
     """Thank-you page after answering a paper sheet online."""
     link = _sheet(token)
-    return flow.thanks_page(public_survey.survey_for_sheet(link.sheet).unit, None)
+    return pages.thanks_page(public_survey.survey_for_sheet(link.sheet).unit, None)

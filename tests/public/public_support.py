@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Response
+from survey_app.services import form_keys
 
 RATING_CODES = [*(f"tc{i}" for i in range(1, 5)), *(f"tt{i}" for i in range(1, 6)),
                 *(f"cc{i}" for i in range(1, 7)), *(f"kq{i}" for i in range(1, 4)),
@@ -29,6 +30,12 @@ def full_answers(value: str = "4", **changes: str) -> dict[str, str]:
 def hidden_fields(html: str) -> dict[str, str]:
     """The hidden inputs of a served form (its signed key and CSRF token)."""
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+
+
+def key_of(fields: dict[str, str]) -> str | None:
+    """The submission key inside a form's signed ``k`` field (re-signing changes the token)."""
+    loaded = form_keys.load(fields.get("k"))
+    return loaded.value if loaded else None
 
 
 def checked(html: str) -> dict[str, str]:

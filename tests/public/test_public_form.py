@@ -247,3 +247,36 @@ def test_a_future_open_campaign_does_not_hide_the_current_one(client, make_unit,
     make_campaign([unit], code="nay")
     make_campaign([unit], code="sau", days_before=-10, days_after=40)
     assert 'name="k"' in client.get(f"/s/{unit.counters[0].token}").get_data(as_text=True)
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2.2, §1.4.3 definitions) of a #rgb or #rrggbb colour."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first: str, second: str) -> float:
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+#: Text colour → the backgrounds it is shown on, in the citizen pages' CSS.
+TEXT_ON = {"#1b1b1b": ["#eef1f5", "#fff", "#e3edf8", "#fdecee"],
+           "#4a4f57": ["#eef1f5", "#fff"], "#0b4f8a": ["#eef1f5", "#fff", "#fdecee", "#e3edf8"],
+           "#fff": ["#0b4f8a"], "#a4262c": ["#fff", "#fdecee"]}
+
+
+def test_text_and_controls_meet_wcag_aa_contrast(client, place):
+    html = client.get(place.url).get_data(as_text=True)
+    css = html[html.index("<style"):html.index("</style>")]
+    assert set(re.findall(r"(?<![-\w])color:(#[0-9a-f]+)", css)) == set(TEXT_ON)
+    for text, backgrounds in TEXT_ON.items():
+        for background in backgrounds:
+            assert _contrast(text, background) >= 4.5, (text, background)
+    # Boundaries of the answer buttons and the focus outline (non-text contrast, 3:1).
+    assert "border:1px solid #767676" in css and "outline:3px solid #0b4f8a" in css
+    assert _contrast("#767676", "#fff") >= 3 and _contrast("#0b4f8a", "#eef1f5") >= 3
