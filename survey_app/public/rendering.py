@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import gettext as _
 
-from questionnaires import NOT_APPLICABLE, Item, ProfileQuestion, Scale
+from questionnaires import NOT_APPLICABLE, ProfileQuestion, Scale
 
 from ..i18n import current_language
 from ..services.public_survey import Survey
@@ -55,16 +55,15 @@ def render_survey(survey: Survey, *, key_token: str, action: str, values: dict[s
                   problems: list[Problem]) -> str:
     """The questionnaire page."""
     instrument = survey.instrument
-    numbers: dict[str, int] = {}
-    for item in instrument.items_for(survey.block_codes):
-        numbers[item.code] = len(numbers) + 1
+    items = instrument.items_for(survey.block_codes)
     choices = [(question, profile_options(question, survey))
                for question in instrument.profile if question.kind == "choice"]
     comment = next((q for q in instrument.profile if q.code == COMMENT), None)
     comment_limit = (comment.max_length if comment else None) or 2000
     return render_template(
         "public/survey.html", survey=survey, instrument=instrument, blocks=survey.blocks,
-        numbers=numbers, options=_options_by_scale(instrument.items_for(survey.block_codes)),
+        numbers={item.code: number for number, item in enumerate(items, 1)},
+        options={item.scale.code: scale_options(item.scale) for item in items},
         choices=[(question, options) for question, options in choices if options],
         comment=comment, comment_limit=comment_limit,
         comment_limit_text=f"{comment_limit:,}".replace(",", "."),
@@ -74,7 +73,3 @@ def render_survey(survey: Survey, *, key_token: str, action: str, values: dict[s
         problems=[(problem, _anchor(problem, survey, values)) for problem in problems],
         notes=_notes(survey, values, problems), key_token=key_token, action=action,
         serial=display_serial(survey.sheet.serial) if survey.sheet else None)
-
-
-def _options_by_scale(items: tuple[Item, ...]) -> dict[str, list[tuple[str, str]]]:
-    return {item.scale.code: scale_options(item.scale) for item in items}

@@ -87,7 +87,7 @@ def counter_submit(token: str):
 
 @bp.get("/s/<token>/cam-on")
 def counter_thanks(token: str):
-    """Thank-you page; a kiosk's offers the next person a blank form."""
+    """Thank-you page; on a kiosk it leads the next person to a blank form."""
     link = _counter(token)
     return pages.thanks_page(link.counter.unit, link.next_url() if link.kiosk_requested else None)
 

@@ -111,3 +111,19 @@ def test_flagged_responses_are_thanked_like_any_other(client, place, serve, app)
     [response] = stored_responses()
     assert response.status is ResponseStatus.FLAGGED
 
+
+
+def test_answers_to_the_campaigns_optional_block_are_stored_on_their_scale(
+        client, make_unit, make_campaign, serve):
+    unit = make_unit()
+    make_campaign([unit], instrument="sipas-1001-dvhcc", optional_blocks=["harassment"])
+    form = serve(f"/s/{unit.counters[0].token}")
+    ratings = dict.fromkeys(["tc1", "tc2", "tc3", "tt1", "tt2", "tt3", "tt4", "cc1"], "4")
+    answers = {**ratings, "respondent_type": "to_chuc"}
+    refused = form.post({**answers, "ph1": "5"})  # the occurrence scale stops at 3
+    assert refused.status_code == 422
+    assert "Câu ph1: giá trị 5 không hợp lệ" in refused.get_data(as_text=True)
+    assert form.post({**answers, "ph1": "3", "ph2": "1"}).status_code == 303
+    [response] = stored_responses()
+    assert response.answer_values() == {**dict.fromkeys(ratings, 4), "ph1": 3, "ph2": 1}
+    assert response.n_rated == 8
