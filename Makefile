@@ -26,7 +26,7 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 # Compiled message catalogues are build output, never committed.
 translations: $(VENV)/.runtime
 	@if [ -d survey_app/translations ]; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d survey_app/translations; fi
+		$(BIN)/pybabel -q compile --use-fuzzy -d survey_app/translations; fi
 
 run: $(VENV)/.runtime translations
 	$(BIN)/flask db upgrade

@@ -36,6 +36,21 @@ class DefaultConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    #: A rate-limit store that is down must not turn the citizen form into an error page.
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: Citizen form (docs/public-form.md). Loose per-address limit on submissions: people
+    #: share carrier NAT and office Wi-Fi.
+    PUBLIC_RATE_LIMIT = "30 per minute"
+    #: Largest body the citizen form accepts (a 2,000-character Vietnamese comment fits).
+    PUBLIC_MAX_BODY = 32 * 1024
+    #: One phone, one counter: a repeat response within this window is refused.
+    DEVICE_REPEAT_MINUTES = 30
+    #: Kiosk tablets: a new response from the same tablet within this many seconds is refused.
+    KIOSK_GUARD_SECONDS = 5
+    #: Bursts: responses beyond these counts within the window are stored flagged.
+    BURST_WINDOW_MINUTES = 10
+    BURST_PER_COUNTER = 30
+    BURST_PER_CLIENT = 15
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "khaosat_session"

@@ -1,10 +1,15 @@
-"""Friendly Vietnamese error pages; no request ever ends in a bare stack trace."""
+"""Friendly error pages (Vietnamese, English on request); no request ends in a stack trace.
+
+They use the citizens' lean layout: a person who scanned a stale QR code on a slow phone
+should not download the staff style sheet to read "not found".
+"""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, render_template
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -13,18 +18,27 @@ from .errors import DomainError
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng. Vui lòng quay lại và thử lại."),
-    403: ("Không có quyền truy cập", "Tài khoản của bạn không được phép xem hoặc sửa nội dung "
-                                     "này."),
-    404: ("Không tìm thấy trang", "Đường dẫn không đúng hoặc đã hết hiệu lực. Nếu bạn quét mã QR "
-                                  "tại quầy, vui lòng báo cán bộ tại quầy."),
-    405: ("Thao tác không được hỗ trợ", "Trang này không nhận thao tác vừa gửi."),
-    409: ("Dữ liệu bị xung đột", "Nội dung này đã được ghi nhận trước đó với nội dung khác."),
-    413: ("Dữ liệu quá lớn", "Nội dung gửi lên vượt quá giới hạn cho phép. Vui lòng rút ngắn và "
-                             "thử lại."),
-    429: ("Quá nhiều yêu cầu", "Bạn thao tác quá nhanh. Vui lòng chờ một lát rồi thử lại."),
-    500: ("Lỗi hệ thống", "Đã có lỗi ngoài ý muốn. Dữ liệu chưa được ghi nhận; vui lòng thử lại "
-                          "sau ít phút."),
+    400: (lazy_gettext("Yêu cầu không hợp lệ"),
+          lazy_gettext("Dữ liệu gửi lên không đúng. Vui lòng quay lại và thử lại.")),
+    403: (lazy_gettext("Không có quyền truy cập"),
+          lazy_gettext("Tài khoản của bạn không được phép xem hoặc sửa nội dung này.")),
+    404: (lazy_gettext("Không tìm thấy trang"),
+          lazy_gettext("Đường dẫn không đúng hoặc đã hết hiệu lực. Nếu bạn quét mã QR tại quầy, "
+                       "vui lòng báo cán bộ tại quầy.")),
+    405: (lazy_gettext("Thao tác không được hỗ trợ"),
+          lazy_gettext("Trang này không nhận thao tác vừa gửi.")),
+    409: (lazy_gettext("Dữ liệu bị xung đột"),
+          lazy_gettext("Nội dung này đã được ghi nhận trước đó với nội dung khác.")),
+    410: (lazy_gettext("Không còn nhận"),
+          lazy_gettext("Nội dung này không còn được nhận.")),
+    413: (lazy_gettext("Dữ liệu quá lớn"),
+          lazy_gettext("Nội dung gửi lên vượt quá giới hạn cho phép. Vui lòng rút ngắn và thử "
+                       "lại.")),
+    429: (lazy_gettext("Quá nhiều yêu cầu"),
+          lazy_gettext("Bạn thao tác quá nhanh. Vui lòng chờ một lát rồi thử lại.")),
+    500: (lazy_gettext("Lỗi hệ thống"),
+          lazy_gettext("Đã có lỗi ngoài ý muốn. Dữ liệu chưa được ghi nhận; vui lòng thử lại "
+                       "sau ít phút.")),
 }
 
 
@@ -44,8 +58,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng "
-                                 "tải lại trang và gửi lại.")
+        return render_error(400, gettext("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                         "Vui lòng tải lại trang và gửi lại."))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
