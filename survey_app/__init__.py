@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from . import auth, database, i18n, security
+    from . import auth, database, i18n, navigation, security
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .orm import render_migration_item
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    navigation.init_app(app)
 
     from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp

@@ -8,7 +8,10 @@ PostgreSQL the second run is skipped with the reason shown, unless
 
 from __future__ import annotations
 
+import contextvars
+import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -16,9 +19,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
+import survey_app
 from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import (
@@ -34,6 +41,37 @@ from survey_app.models import (
 from survey_app.services.accounts import create_user
 from survey_app.services.instruments import published_version, sync_shipped_instruments
 from tests.support import BACKENDS, POSTGRES_URL, REQUIRE_POSTGRES, app_config, migrate_to_head
+
+
+def pytest_configure(config):
+    """Compile the catalogues as ``make translations`` does, before any test runs.
+
+    Flask-Babel caches a language's catalogue for the whole process, so it must be in place
+    before the first page in English is rendered by any test. The ``.mo`` files are build
+    output (git-ignored); written atomically, so parallel runs do not see half a file.
+    """
+    for po_path in (Path(survey_app.__file__).parent / "translations").glob(
+            "*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with tempfile.NamedTemporaryFile(dir=mo_path.parent, delete=False) as mo_file:
+            write_mo(mo_file, catalog)
+        os.replace(mo_file.name, mo_path)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests each get their own app context, as under a real server.
+
+    The ``app`` fixture keeps an app context pushed for the whole test, and Flask would run
+    every request inside it, sharing ``g`` (the CSRF token, the chosen language) and the
+    database session between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +146,8 @@ def app(database_url, config_overrides) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def client(app):
+def client(app) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
