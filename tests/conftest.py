@@ -40,7 +40,15 @@ from survey_app.models import (
 )
 from survey_app.services.accounts import create_user
 from survey_app.services.instruments import published_version, sync_shipped_instruments
-from tests.support import BACKENDS, POSTGRES_URL, REQUIRE_POSTGRES, app_config, migrate_to_head
+from tests.support import (
+    BACKENDS,
+    POSTGRES_URL,
+    REDIS_URL,
+    REQUIRE_POSTGRES,
+    REQUIRE_REDIS,
+    app_config,
+    migrate_to_head,
+)
 
 
 def pytest_configure(config):
@@ -209,3 +217,18 @@ def login_as(client) -> Callable[[User], None]:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
     return login
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis of ``SURVEY_TEST_REDIS_URL``; skipped when unreachable unless required (CI)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        reason = f"Redis not reachable at {REDIS_URL}: {error}"
+        if REQUIRE_REDIS:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return REDIS_URL

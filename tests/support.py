@@ -13,6 +13,8 @@ POSTGRES_URL = os.environ.get("SURVEY_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("SURVEY_TEST_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_REDIS = os.environ.get("SURVEY_TEST_REQUIRE_REDIS") == "1"
 
 
 def app_config(database_url: str, **overrides) -> dict:

@@ -4,7 +4,6 @@ bursts flagged and kept, and a loose per-address rate limit (held in Redis acros
 from __future__ import annotations
 
 import ipaddress
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -21,9 +20,6 @@ from tests.public.public_support import (
     stored_responses,
 )
 from tests.support import app_config
-
-REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-REQUIRE_REDIS = os.environ.get("SURVEY_TEST_REQUIRE_REDIS") == "1"
 
 
 def test_the_client_address_is_stored_only_as_a_daily_keyed_hash(app, place, serve):
@@ -186,20 +182,6 @@ class TestRateLimit:
             reply = serve(place.url, using=app.test_client()).post(
                 environ_base={"REMOTE_ADDR": f"198.51.100.{number // 2}"})
             assert reply.status_code == 303
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """The Redis of ``SURVEY_TEST_REDIS_URL``; skipped when unreachable unless required."""
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        reason = f"Redis not reachable at {REDIS_URL}: {error}"
-        if REQUIRE_REDIS:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return REDIS_URL
 
 
 class TestRateLimitAcrossWorkers:
