@@ -1,0 +1,74 @@
+"""Every state-changing route refuses a post without a valid CSRF token, and nothing changes.
+
+The routes are read from the app's URL map, so a form added later is covered without
+editing this file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.routing import Rule
+
+from survey_app.extensions import db
+from survey_app.models import Counter, Response, Role
+from survey_app.services.seeding import seed_demo
+from tests.public.public_support import full_answers
+
+#: Routes that check the token inside the view (so an expired page keeps the answers).
+CHECKED_IN_VIEW = {"public.counter_submit", "public.sheet_submit"}
+
+
+@pytest.fixture
+def config_overrides(config_overrides):
+    return {**config_overrides, "WTF_CSRF_ENABLED": True}
+
+
+def database_digest() -> str:
+    """A fingerprint of every row of every table."""
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        order = list(table.primary_key.columns) or list(table.columns)
+        for row in db.session.execute(sa.select(table).order_by(*order)):
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def post_rules(app: Flask) -> list[Rule]:
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if "POST" in (rule.methods or ()) and rule.endpoint != "static"),
+                  key=lambda rule: rule.rule)
+
+
+def path_for(rule: Rule, token: str) -> str:
+    """The rule's path with every argument filled by an existing id (1) or a real token."""
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else token
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_no_post_route_accepts_a_missing_or_forged_token(app, client, make_user, login_as):
+    seed_demo(date.today())
+    db.session.commit()
+    admin, _ = make_user("qt-csrf", role=Role.ADMIN)
+    login_as(admin)
+    token = db.session.scalar(sa.select(Counter.token).limit(1))
+    before = database_digest()
+    rules = post_rules(app)
+    assert any(rule.endpoint == "public.counter_submit" for rule in rules)
+    for rule in rules:
+        path = path_for(rule, token)
+        for forged in ({}, {"csrf_token": "forged"}):
+            reply = client.post(path, data={**forged, **full_answers(), "name": "x"})
+            assert 400 <= reply.status_code < 500, (rule.rule, reply.status_code)
+            if rule.endpoint not in CHECKED_IN_VIEW and reply.status_code == 400:
+                assert "Phiên làm việc đã hết hạn" in reply.get_data(as_text=True)
+    db.session.expire_all()
+    assert database_digest() == before, "a post without a valid CSRF token changed data"
+    assert db.session.scalar(sa.select(sa.func.count(Response.id))) == 0
