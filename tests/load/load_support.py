@@ -75,10 +75,11 @@ class Gunicorn:
     """gunicorn serving ``wsgi:app`` on a free loopback port, killable like a power cut."""
 
     def __init__(self, database_url: str, log: Path, workers: int = 4, port: int | None = None,
-                 **settings: str):
+                 app_module: str = "wsgi:app", **settings: str):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
+        self.app_module = app_module
         self.log = log
         self.env = {**os.environ, "SURVEY_DATABASE_URL": database_url,
                     "SURVEY_SECRET_KEY": SECRET, "SURVEY_RATELIMIT_ENABLED": "false",
@@ -89,7 +90,7 @@ class Gunicorn:
     def start(self, timeout: float = 30) -> None:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                    "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
-                   "--timeout", "30", "wsgi:app"]
+                   "--timeout", "30", self.app_module]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log,
                                             stderr=subprocess.STDOUT, start_new_session=True)
