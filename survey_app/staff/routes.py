@@ -5,3 +5,5 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("staff", __name__)
+
+from . import posters  # noqa: E402,F401
