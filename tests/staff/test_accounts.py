@@ -1,0 +1,93 @@
+"""Changing one's own password, and the production cookie settings."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from survey_app import create_app
+from survey_app.extensions import db
+from survey_app.models import AuditEvent, User
+from survey_app.services.accounts import verify_password
+from tests.support import app_config
+
+NEW = "mot-mat-khau-moi-9"
+
+@pytest.fixture
+def make_canbo(make_unit, make_user):
+    """A unit staff account ``canbo`` of a fresh unit; returns (user, password)."""
+    def make():
+        return make_user(units=[make_unit()])
+    return make
+
+
+
+def change(client, current, new=NEW, confirm=None):
+    return client.post("/staff/password", data={"current_password": current,
+                                                "new_password": new,
+                                                "confirm": confirm or new})
+
+
+def test_changing_the_password_keeps_this_session_and_ends_others(app, client, make_canbo):
+    user, password = make_canbo()
+    client.post("/staff/login", data={"username": "canbo", "password": password})
+    other = app.test_client()
+    other.post("/staff/login", data={"username": "canbo", "password": password})
+    assert other.get("/staff/").status_code in (200, 302)
+    response = change(client, password)
+    assert response.status_code == 302
+    page = client.get("/staff/", follow_redirects=True)
+    assert "Đăng xuất" in page.get_data(as_text=True)
+    assert other.get("/staff/").headers["Location"].startswith("/staff/login")
+    db.session.expire_all()
+    stored = db.session.get(User, user.id)
+    assert verify_password(stored, NEW)
+    assert not verify_password(stored, password)
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())
+                             ) == "user.change_password"
+
+
+@pytest.mark.parametrize(("current", "new", "confirm", "message"), [
+    ("sai-mat-khau-123", NEW, None, "Mật khẩu hiện tại không đúng."),
+    ("mat-khau-thu-123", "ngan", None, "ít nhất 10 ký tự"),
+    ("mat-khau-thu-123", "canbo-123456", None, "không được chứa tên đăng nhập"),
+    ("mat-khau-thu-123", NEW, "khac-hoan-toan-1", "Hai lần nhập không khớp."),
+    ("mat-khau-thu-123", "mat-khau-thu-123", None, "phải khác mật khẩu hiện tại"),
+])
+def test_bad_password_changes_are_refused_with_a_reason(client, make_canbo, login_as, current,
+                                                        new, confirm, message):
+    user, password = make_canbo()
+    login_as(user)
+    response = change(client, current, new, confirm)
+    assert response.status_code in (200, 400)
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert verify_password(db.session.get(User, user.id), password)
+
+
+def test_change_password_page_needs_login(client):
+    assert client.get("/staff/password").headers["Location"].startswith("/staff/login")
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(database_url):
+    app = create_app(app_config(database_url, PRODUCTION=True))
+    config = app.config
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["REMEMBER_COOKIE_SECURE"] is True
+    assert config["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_session_cookie_is_sent_with_its_flags(database_url, make_canbo):
+    make_canbo()
+    app = create_app(app_config(database_url, PRODUCTION=True))
+    client = app.test_client()
+    response = client.post("/staff/login", data={"username": "canbo",
+                                                 "password": "mat-khau-thu-123"},
+                           base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
