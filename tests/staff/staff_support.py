@@ -79,3 +79,10 @@ def render_svg_qr(svg: bytes, module_px: int = 8) -> Image.Image:
 
 def png_image(body: bytes) -> Image.Image:
     return Image.open(io.BytesIO(body))
+
+
+def fresh() -> None:
+    """End the test's read transaction, so reads see what requests committed since."""
+    from survey_app.extensions import db
+
+    db.session.rollback()

@@ -9,6 +9,7 @@ from survey_app.extensions import db
 from survey_app.models import Counter, Role
 from tests.staff.staff_support import (
     decode_qr,
+    fresh,
     page_count,
     pdf_pages,
     pdf_texts,
@@ -82,6 +83,7 @@ def test_staff_of_another_unit_is_refused(client, make_unit, make_user, login_as
     assert client.get(f"/staff/posters/{target.id}/{suffix}").status_code == 403
     assert client.get(f"/staff/posters/{target.id + 100}/{suffix}").status_code == 404
     # Refusing changed nothing: the other unit's counter and its link are as they were.
+    fresh()
     stored = db.session.scalar(select(Counter).where(Counter.id == target.id))
     assert stored.token == target.token and stored.is_active
 
