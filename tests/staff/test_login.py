@@ -39,7 +39,7 @@ def test_login_with_the_right_password_opens_the_staff_pages(client, make_canbo)
     page = client.get("/staff/", follow_redirects=True)
     assert page.status_code == 200
     assert "Đăng xuất" in page.get_data(as_text=True)
-    db.session.expire_all()
+    db.session.rollback()  # end the read snapshot: see what the requests wrote
     user = db.session.scalar(select(User).filter_by(username="canbo"))
     assert user.last_login_at is not None
     assert actions() == ["login.success"]
@@ -153,7 +153,7 @@ def test_logout_refuses_a_missing_csrf_token(app, client, make_canbo, login_as):
     user, _ = make_canbo()
     login_as(user)
     assert client.post("/staff/logout").status_code == 400
-    db.session.expire_all()
+    db.session.rollback()  # end the read snapshot: see what the requests wrote
     assert db.session.get(User, user.id).session_token == user.session_token
 
 
@@ -191,7 +191,7 @@ def test_first_login_with_a_given_password_forces_a_change(client, make_canbo):
     assert changed.status_code == 302
     assert client.get("/staff/").status_code in (200, 302)
     assert client.get("/staff/").headers.get("Location") != "/staff/password"
-    db.session.expire_all()
+    db.session.rollback()  # end the read snapshot: see what the requests wrote
     assert db.session.get(User, user.id).must_change_password is False
 
 
