@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional
 
 from ..extensions import db
 from ..models import User
 from ..services.audit_query import AuditFilter, as_json, audit_page, known_values, local_time
-from .campaign_forms import DATE_FORMATS
+from .campaign_forms import VNDateField
 from .common import admin_only
 from .forms import options
 from .routes import bp
@@ -26,8 +26,8 @@ class AuditFilterForm(FlaskForm):
     user_id = SelectField("Người thực hiện", coerce=int, default=0)
     action = SelectField("Thao tác", default="")
     object_type = SelectField("Loại đối tượng", default="")
-    date_from = DateField("Từ ngày", format=DATE_FORMATS, validators=[Optional()])
-    date_to = DateField("Đến ngày", format=DATE_FORMATS, validators=[Optional()])
+    date_from = VNDateField("Từ ngày", validators=[Optional()])
+    date_to = VNDateField("Đến ngày", validators=[Optional()])
 
 
 @bp.get("/audit")

@@ -30,6 +30,19 @@ def parse_share(raw: str | None) -> float | None:
     return float(value / 100 if percent else value)
 
 
+class VNDateField(DateField):
+    """A date typed dd/mm/yyyy (or sent ISO by a date picker), refused in Vietnamese."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(DATE_ERROR) from error
+
+
 class ShareField(StringField):
     """A share typed the Vietnamese way (0,5) or as a percentage."""
 
@@ -48,9 +61,8 @@ class CampaignForm(FlaskForm):
     name = StringField("Tên đợt khảo sát", validators=[DataRequired(REQUIRED),
                                                        Length(max=300)])
     instrument_version_id = SelectField("Bộ phiếu (đã công bố)", coerce=int)
-    starts_on = DateField("Ngày bắt đầu", format=DATE_FORMATS,
-                          validators=[DataRequired(DATE_ERROR)])
-    deadline = DateField("Hạn chót", format=DATE_FORMATS, validators=[DataRequired(DATE_ERROR)])
+    starts_on = VNDateField("Ngày bắt đầu", validators=[DataRequired(DATE_ERROR)])
+    deadline = VNDateField("Hạn chót", validators=[DataRequired(DATE_ERROR)])
     headline_method = SelectField("Cách tính chỉ số chung",
                                   choices=options(HEADLINE_METHODS.items()))
     valid_threshold = ShareField("Ngưỡng phiếu hợp lệ (tỷ lệ câu đánh giá phải trả lời)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -67,8 +67,8 @@ def audit_page(wanted: AuditFilter, page: int) -> AuditPage:
 
 def known_values() -> tuple[list[str], list[str]]:
     """The actions and object types present in the log, for the filter lists."""
-    actions = db.session.scalars(select(distinct(AuditEvent.action)).order_by(AuditEvent.action))
-    types = db.session.scalars(select(distinct(AuditEvent.object_type)).where(
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    types = db.session.scalars(select(AuditEvent.object_type).distinct().where(
         AuditEvent.object_type.is_not(None)).order_by(AuditEvent.object_type))
     return list(actions), list(types)
 
