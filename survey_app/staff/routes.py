@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__)
 
-from . import account_views, entry, posters, progress, review, sheets  # noqa: E402,F401
+from . import account_views, entry, posters, progress, review, sheets, verify  # noqa: E402,F401
