@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, User
 from survey_app.services.accounts import verify_password
-from tests.support import app_config
+from tests.staff import account_support
 
 NEW = "mot-mat-khau-moi-9"
 
@@ -19,6 +18,8 @@ def make_canbo(make_unit, make_user):
     def make():
         return make_user(units=[make_unit()])
     return make
+
+make_app = account_support.make_app  # a fixture: apps sharing the test database
 
 
 
@@ -36,7 +37,7 @@ def test_changing_the_password_keeps_this_session_and_ends_others(app, client, m
     assert other.get("/staff/").status_code in (200, 302)
     response = change(client, password)
     assert response.status_code == 302
-    page = client.get("/staff/", follow_redirects=True)
+    page = client.get("/staff/password")  # an account page: signed in, not sent to login
     assert "Đăng xuất" in page.get_data(as_text=True)
     assert other.get("/staff/").headers["Location"].startswith("/staff/login")
     db.session.rollback()  # end the read snapshot: see what the requests wrote
@@ -69,8 +70,8 @@ def test_change_password_page_needs_login(client):
     assert client.get("/staff/password").headers["Location"].startswith("/staff/login")
 
 
-def test_production_cookies_are_secure_httponly_and_samesite(database_url):
-    app = create_app(app_config(database_url, PRODUCTION=True))
+def test_production_cookies_are_secure_httponly_and_samesite(make_app):
+    app = make_app(PRODUCTION=True)
     config = app.config
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
@@ -80,9 +81,9 @@ def test_production_cookies_are_secure_httponly_and_samesite(database_url):
     assert config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_the_session_cookie_is_sent_with_its_flags(database_url, make_canbo):
+def test_the_session_cookie_is_sent_with_its_flags(make_app, make_canbo):
     make_canbo()
-    app = create_app(app_config(database_url, PRODUCTION=True))
+    app = make_app(PRODUCTION=True)
     client = app.test_client()
     response = client.post("/staff/login", data={"username": "canbo",
                                                  "password": "mat-khau-thu-123"},

@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from survey_app import create_app
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, LoginFailure, Role, User
 from survey_app.staff.safe_redirect import safe_next
-from tests.support import app_config
+from tests.staff import account_support
 
 LOGIN = "/staff/login"
 
@@ -21,6 +20,8 @@ def make_canbo(make_unit, make_user):
     def make():
         return make_user(units=[make_unit()])
     return make
+
+make_app = account_support.make_app  # a fixture: apps sharing the test database
 
 
 
@@ -36,7 +37,7 @@ def test_login_with_the_right_password_opens_the_staff_pages(client, make_canbo)
     make_canbo()
     response = post_login(client)
     assert response.status_code == 302
-    page = client.get("/staff/", follow_redirects=True)
+    page = client.get("/staff/password")  # an account page: signed in, not sent to login
     assert page.status_code == 200
     assert "Đăng xuất" in page.get_data(as_text=True)
     db.session.rollback()  # end the read snapshot: see what the requests wrote
@@ -115,11 +116,11 @@ def test_the_wait_ends_by_itself(client, make_canbo):
         LoginFailure.key == "user:canbo")) == 0
 
 
-def test_throttling_holds_across_two_app_processes_on_one_database(app, database_url,
+def test_throttling_holds_across_two_app_processes_on_one_database(app, make_app,
                                                                   make_canbo):
     make_canbo()
-    first = create_app(app_config(database_url)).test_client()
-    second = create_app(app_config(database_url)).test_client()
+    first = make_app().test_client()
+    second = make_app().test_client()
     for attempt in range(5):
         worker = first if attempt % 2 else second
         assert post_login(worker, password="sai-mat-khau-123").status_code == 200
