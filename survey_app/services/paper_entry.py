@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from questionnaires import Instrument
 
-from ..auth import can_see_unit, scope_to_units
+from ..auth import can_see_unit
 from ..database import write_transaction
 from ..errors import DomainError
 from ..extensions import db
@@ -24,7 +24,6 @@ from ..models import (
     Answer,
     Campaign,
     CampaignState,
-    CampaignUnit,
     Channel,
     Response,
     ResponseStatus,
@@ -35,6 +34,7 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .campaign_scope import campaigns_for
 from .instruments import instrument_of
 from .public_survey import sheet_answered
 from .responses import (
@@ -227,9 +227,7 @@ def correct_response(response_id: int, submission: Submission, user: User,
 
 def open_campaigns(user: User) -> list[Campaign]:
     """Open campaigns with a unit the user may see, latest first."""
-    query = (select(Campaign).join(CampaignUnit).where(Campaign.state == CampaignState.OPEN)
-             .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).distinct())
-    return list(db.session.scalars(scope_to_units(query, CampaignUnit.unit_id, user)))
+    return campaigns_for(user, (CampaignState.OPEN,))
 
 
 def values_of(response: Response) -> dict[str, str]:

@@ -21,6 +21,7 @@ from ..models import (
     Unit,
     User,
 )
+from .campaign_scope import campaigns_for
 
 
 @dataclass
@@ -66,9 +67,8 @@ class CampaignProgress:
 
 def visible_campaigns(user: User) -> list[Campaign]:
     """Campaigns past the draft stage with a unit the user may see, latest first."""
-    query = (select(Campaign).join(CampaignUnit).where(Campaign.state != CampaignState.DRAFT)
-             .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).distinct())
-    return list(db.session.scalars(scope_to_units(query, CampaignUnit.unit_id, user)))
+    return campaigns_for(user, (CampaignState.OPEN, CampaignState.CLOSED,
+                                CampaignState.APPROVED))
 
 
 def default_campaign(campaigns: list[Campaign], today: date) -> Campaign | None:

@@ -21,6 +21,7 @@ from ..models import (
     User,
 )
 from . import audit
+from .campaign_scope import campaigns_for
 from .instruments import instrument_of
 from .links import sheet_url
 from .serials import new_serial
@@ -44,10 +45,7 @@ def parse_count(text: str | int | None) -> int:
 
 def printable_campaigns(user: User) -> list[Campaign]:
     """Draft or open campaigns with at least one unit the user may see."""
-    query = (select(Campaign).join(CampaignUnit)
-             .where(Campaign.state.in_((CampaignState.DRAFT, CampaignState.OPEN)))
-             .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).distinct())
-    return list(db.session.scalars(scope_to_units(query, CampaignUnit.unit_id, user)))
+    return campaigns_for(user, (CampaignState.DRAFT, CampaignState.OPEN))
 
 
 def campaign_units(user: User, campaign_ids: list[int]) -> list[tuple[int, Unit]]:
