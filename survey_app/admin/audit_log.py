@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField
 from wtforms.validators import Optional
 
 from ..extensions import db
@@ -13,7 +12,7 @@ from ..models import User
 from ..services.audit_query import AuditFilter, as_json, audit_page, known_values, local_time
 from .campaign_forms import VNDateField
 from .common import admin_only
-from .forms import options
+from .forms import Select, options
 from .routes import bp
 
 
@@ -23,9 +22,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    user_id = SelectField("Người thực hiện", coerce=int, default=0)
-    action = SelectField("Thao tác", default="")
-    object_type = SelectField("Loại đối tượng", default="")
+    user_id = Select("Người thực hiện", coerce=int, default=0)
+    action = Select("Thao tác", default="")
+    object_type = Select("Loại đối tượng", default="")
     date_from = VNDateField("Từ ngày", validators=[Optional()])
     date_to = VNDateField("Đến ngày", validators=[Optional()])
 

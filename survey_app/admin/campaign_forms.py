@@ -6,11 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, ValidationError
 
 from ..services.campaign_admin import HEADLINE_METHODS, Target
-from .forms import options
+from .forms import Select, SelectMany, max_length, options
 
 REQUIRED = "Vui lòng nhập trường này."
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -57,19 +57,19 @@ class ShareField(StringField):
 
 class CampaignForm(FlaskForm):
     code = StringField("Mã đợt (ví dụ 2026)", validators=[DataRequired(REQUIRED),
-                                                         Length(max=40)])
+                                                         max_length(40)])
     name = StringField("Tên đợt khảo sát", validators=[DataRequired(REQUIRED),
-                                                       Length(max=300)])
-    instrument_version_id = SelectField("Bộ phiếu (đã công bố)", coerce=int)
+                                                       max_length(300)])
+    instrument_version_id = Select("Bộ phiếu (đã công bố)", coerce=int)
     starts_on = VNDateField("Ngày bắt đầu", validators=[DataRequired(DATE_ERROR)])
     deadline = VNDateField("Hạn chót", validators=[DataRequired(DATE_ERROR)])
-    headline_method = SelectField("Cách tính chỉ số chung",
+    headline_method = Select("Cách tính chỉ số chung",
                                   choices=options(HEADLINE_METHODS.items()))
     valid_threshold = ShareField("Ngưỡng phiếu hợp lệ (tỷ lệ câu đánh giá phải trả lời)",
                                  default="0,5")
     margin_of_error = ShareField("Sai số cho phép e (công thức Yamane)", default="0,05")
-    optional_blocks = SelectMultipleField("Phần tùy chọn bật thêm")
-    unit_ids = SelectMultipleField("Đơn vị tham gia (giữ Ctrl để chọn nhiều)", coerce=int)
+    optional_blocks = SelectMany("Phần tùy chọn bật thêm")
+    unit_ids = SelectMany("Đơn vị tham gia (giữ Ctrl để chọn nhiều)", coerce=int)
 
 
 class StateForm(FlaskForm):

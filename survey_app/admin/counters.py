@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from ..extensions import db
 from ..models import Counter, Unit
 from ..services import unit_admin
+from ..services.dates import local_date
 from ..services.links import counter_url
 from .common import admin_only, commit_change
 from .forms import ActionForm, CounterForm
@@ -15,7 +16,8 @@ from .routes import bp
 
 def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int = 200):
     return render_template("admin/counters.html", unit=unit, form=form, error=error,
-                           action_form=ActionForm(), counter_url=counter_url), status
+                           action_form=ActionForm(), counter_url=counter_url,
+                           local_date=local_date), status
 
 
 @bp.get("/units/<int:unit_id>/counters")

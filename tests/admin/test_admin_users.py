@@ -109,3 +109,11 @@ def test_editing_role_and_units(client, admin, make_unit, make_user, audit_actio
 def test_the_users_page_lists_accounts(client, admin):
     page = client.get("/admin/users").get_data(as_text=True)
     assert "quantri" in page and "Quản trị (Phòng Nội vụ)" in page
+
+
+def test_a_tampered_role_is_refused_in_vietnamese(client, admin):
+    response = client.post("/admin/users/new", data={"username": "moi", "full_name": "Mới",
+                                                      "role": "superuser"})
+    assert response.status_code == 400
+    assert "Lựa chọn không hợp lệ" in response.get_data(as_text=True)
+    assert read_user("moi") is None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, User
+from survey_app.models import AuditEvent, Unit, User
 from survey_app.services.accounts import verify_password
 from tests.staff import account_support
 
@@ -92,3 +94,30 @@ def test_the_session_cookie_is_sent_with_its_flags(make_app, make_canbo):
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_demo_admin_creates_a_unit_account_that_then_works_only_for_its_unit(app, client,
+                                                                          runner):
+    """The walk-through of the issue: seed-demo's admin creates staff for Xã Canh Hiển."""
+    seeded = runner.invoke(args=["seed-demo"])
+    admin_password = re.search(r"mật khẩu: (\S+)", seeded.output).group(1)
+    admin = client  # its fixture also gives every client of this app its own contexts
+    login = admin.post("/staff/login", data={"username": "admin", "password": admin_password})
+    assert login.headers["Location"] == "/staff/password"
+    change(admin, admin_password, "mat-khau-quan-tri-moi")
+    hien = db.session.scalar(select(Unit).where(Unit.code == "xa-canh-hien"))
+    hiep = db.session.scalar(select(Unit).where(Unit.code == "xa-canh-hiep"))
+    created = admin.post("/admin/users/new", data={
+        "username": "canbo.hien", "full_name": "Cán bộ Canh Hiển", "role": "unit_staff",
+        "unit_ids": [str(hien.id)]})
+    password = re.search(r'<p class="secret"><code>([^<]+)</code>', created.get_data(
+        as_text=True)).group(1)
+    person = app.test_client()
+    person.post("/staff/login", data={"username": "canbo.hien", "password": password})
+    assert change(person, password, "mat-khau-rieng-cua-hien").status_code == 302
+    assert person.get("/staff/password").status_code == 200
+    assert person.get("/admin/users").status_code == 403
+    assert person.get(f"/admin/units/{hiep.id}/counters").status_code == 403
+    db.session.rollback()  # end the read snapshot: see what the requests wrote
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["user.create", "login.success", "user.change_password"]
