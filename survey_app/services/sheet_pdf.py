@@ -35,6 +35,8 @@ TEXT_SIZE = 8.5
 LEADING = 10.5
 INSTRUCTION = ("Đánh dấu hoặc tô kín một ô cho mỗi câu. Phiếu không ghi tên. Có thể trả lời "
                "trực tuyến bằng cách quét mã QR (mỗi phiếu chỉ trả lời một lần).")
+#: Sheets' QR codes use one fixed mask pattern (see ``qr.qr_matrix``).
+SHEET_QR_MASK = 2
 BOTTOM = MARGIN + 18  # keep clear of the footer and the lower registration marks
 
 
@@ -282,7 +284,7 @@ def render_sheets(plan: SheetPlan, sheets: list[tuple[str, str]]) -> bytes:
                 canvas.setFont(bold, 14)
                 canvas.drawString(box["x"], box["y"] + 3, f"Số phiếu: {shown}")
                 qr = plan.qr_box
-                draw_qr(canvas, url, qr["x"], qr["y"], qr["size"])
+                draw_qr(canvas, url, qr["x"], qr["y"], qr["size"], mask=SHEET_QR_MASK)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()
