@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from ..auth import ALL_STAFF, roles_required
 from ..database import write_transaction
 from ..errors import DomainError
+from ..extensions import csrf
 from ..models import Role
 from ..navigation import staff_menu
 from ..services import audit, sign_in
@@ -17,6 +18,8 @@ from .safe_redirect import safe_next
 
 #: Blueprints whose pages wait until a must-change password has been changed.
 STAFF_BLUEPRINTS = frozenset({"staff", "admin", "results"})
+EXPIRED = ("Trang đăng nhập đã mở quá lâu nên phiên làm việc hết hạn. Vui lòng nhập lại mật "
+           "khẩu và bấm Đăng nhập.")
 #: What a person who must change their password may still open.
 PASSWORD_CHANGE_OPEN = frozenset({"staff.change_password", "staff.logout", "staff.login"})
 
@@ -44,6 +47,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # checked by the form itself, so an expired token re-renders the filled form
 def login():
     """Sign in; throttled per account and per client across every worker."""
     target = safe_next(request.values.get("next"))
@@ -53,7 +57,11 @@ def login():
     if request.method == "GET":
         form.next.data = target or ""
     if not form.validate_on_submit():
-        return render_template("staff/login.html", form=form)
+        expired = form.is_submitted() and bool(getattr(form, "csrf_token", None)
+                                               and form.csrf_token.errors)
+        if expired:
+            return render_template("staff/login.html", form=form, error=EXPIRED), 400
+        return render_template("staff/login.html", form=form), 400 if form.errors else 200
     outcome = sign_in.attempt(form.username.data, form.password.data, request.remote_addr)
     if outcome.throttle is not None:
         return render_template("staff/login.html", form=form,

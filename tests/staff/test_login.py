@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -199,3 +200,22 @@ def test_first_login_with_a_given_password_forces_a_change(client, make_canbo):
 def test_admin_role_logs_in_too(client, make_user):
     make_user("quantri", Role.ADMIN)
     assert post_login(client, "QuanTri ").status_code == 302
+
+
+def test_an_expired_login_form_is_shown_again_with_the_name_kept(app, client, make_canbo):
+    app.config["WTF_CSRF_ENABLED"] = True
+    make_canbo()
+    response = post_login(client, csrf_token="het-han")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "phiên làm việc hết hạn" in page
+    assert 'value="canbo"' in page
+    assert client.get("/staff/").status_code == 302
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert post_login(client, csrf_token=token).status_code == 302
+
+
+def test_an_empty_login_form_is_refused(client):
+    response = client.post(LOGIN, data={"username": "", "password": ""})
+    assert response.status_code == 400
+    assert "Vui lòng nhập trường này." in response.get_data(as_text=True)
