@@ -59,18 +59,18 @@ def verify():
         return redirect(action, 303)
     flash(f"Phiếu số {display_serial(sheet.serial)}: hai lần nhập khác nhau; vui lòng đối "
           "chiếu với phiếu giấy và chọn giá trị đúng.", "warning")
-    return redirect(url_for("staff.verify_compare", entry_id=entry.id), 303)
+    return redirect(url_for("staff.verify_compare", verification_id=entry.id), 303)
 
 
 def _unit_of(entry: VerificationEntry) -> int:
     return db.session.get(Response, entry.response_id).unit_id
 
 
-@bp.route("/verify/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/verify/<int:verification_id>", methods=["GET", "POST"])
 @roles_required(*STAFF)
-def verify_compare(entry_id: int):
+def verify_compare(verification_id: int):
     """The two typings side by side; choose the right value for each difference."""
-    entry = get_in_scope(VerificationEntry, entry_id, unit_of=_unit_of)
+    entry = get_in_scope(VerificationEntry, verification_id, unit_of=_unit_of)
     response = db.session.get(Response, entry.response_id)
     campaign = db.session.get(Campaign, response.campaign_id)
     form = ActionForm()
@@ -79,7 +79,7 @@ def verify_compare(entry_id: int):
         choices = {key[2:]: value for key, value in request.form.items()
                    if key.startswith("c-")}
         try:
-            resolve(entry_id, choices, current_user)
+            resolve(verification_id, choices, current_user)
         except EntryRefused as refused:
             problems = refused.problems
         else:
