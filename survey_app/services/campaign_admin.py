@@ -20,6 +20,9 @@ HEADLINE_METHODS = {"mean-of-elements": "Trung bình các yếu tố (SIPAS)",
                     "pooled": "Gộp tất cả câu hỏi"}
 #: States an admin moves a campaign to here; approval belongs to the results pages.
 MANUAL_TARGETS = frozenset({CampaignState.OPEN, CampaignState.CLOSED})
+#: Upper bounds that keep a typing slip from overflowing an integer column.
+MAX_TRANSACTIONS = 10_000_000
+MAX_FIXED_TARGET = 100_000
 
 
 @dataclass
@@ -123,10 +126,13 @@ def set_targets(campaign: Campaign, targets: list[Target]) -> None:
         name = units[target.unit_id].name
         if target.transactions_n is None and target.fixed_target is None:
             raise DomainError(f"{name}: nhập số hồ sơ N hoặc chỉ tiêu cố định.")
-        if target.transactions_n is not None and target.transactions_n < 0:
-            raise DomainError(f"{name}: số hồ sơ N không được âm.")
-        if target.fixed_target is not None and target.fixed_target <= 0:
-            raise DomainError(f"{name}: chỉ tiêu cố định phải lớn hơn 0.")
+        if target.transactions_n is not None and not 0 <= target.transactions_n <= \
+                MAX_TRANSACTIONS:
+            raise DomainError(f"{name}: số hồ sơ N phải từ 0 đến {MAX_TRANSACTIONS:,}."
+                              .replace(",", "."))
+        if target.fixed_target is not None and not 0 < target.fixed_target <= MAX_FIXED_TARGET:
+            raise DomainError(f"{name}: chỉ tiêu cố định phải lớn hơn 0 và không quá "
+                              f"{MAX_FIXED_TARGET:,}.".replace(",", "."))
     before = _targets_snapshot(campaign)
     current = {row.unit_id: row for row in campaign.targets}
     wanted = {target.unit_id: target for target in targets}

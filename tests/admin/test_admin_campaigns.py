@@ -93,6 +93,7 @@ def test_targets_table_saves_n_or_a_fixed_target(client, admin, make_unit, versi
     ("", "", "nhập số hồ sơ N hoặc chỉ tiêu cố định"),
     ("-3", "", "không phải số nguyên không âm"),
     ("", "0", "chỉ tiêu cố định phải lớn hơn 0"),
+    ("99999999999999999999", "", "số hồ sơ N phải từ 0 đến 10.000.000"),
 ])
 def test_bad_targets_change_nothing(client, admin, make_unit, make_campaign, n, fixed, message):
     unit = make_unit()
