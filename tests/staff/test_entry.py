@@ -96,6 +96,9 @@ def test_bad_digits_are_named_per_item_and_nothing_is_written(client, desk):
     assert "Câu 2: chỉ nhập một chữ số từ 1 đến 5" in html
     assert "Câu 16: chỉ nhập một chữ số từ 1 đến 5" in html
     assert 'name="tc2" class="digit" value="7"' in html
+    # The cursor waits in the first field named, not back at the serial.
+    assert re.search(r'<input[^>]*id="f-tc2"[^>]*autofocus', html)
+    assert not re.search(r'<input[^>]*id="f-serial"[^>]*autofocus', html)
     assert stored() == []
 
 
