@@ -47,6 +47,7 @@ def flat(payload: dict[str, Any]) -> dict[str, str]:
 
 
 def differences(first: dict[str, Any], second: dict[str, Any]) -> list[Difference]:
+    """The fields two snapshots disagree on, in a stable order."""
     a, b = flat(first), flat(second)
     return [Difference(field, a.get(field, ""), b.get(field, ""))
             for field in sorted(set(a) | set(b)) if a.get(field, "") != b.get(field, "")]
@@ -83,6 +84,7 @@ def verify_sheet(sheet: Sheet, submission: Submission, user: User) -> Verificati
 
 
 def response_campaign(response: Response) -> Campaign:
+    """The campaign a response belongs to."""
     return db.session.get(Campaign, response.campaign_id)
 
 

@@ -143,6 +143,7 @@ def snapshot(response: Response) -> dict[str, Any]:
 
 
 def submission_snapshot(submission: Submission) -> dict[str, Any]:
+    """A typed submission in the same shape as ``snapshot``."""
     return {"answers": dict(sorted(submission.answers.items())),
             "profile": dict(sorted(submission.profile.items())), "comment": submission.comment}
 

@@ -37,10 +37,12 @@ class UnitProgress:
 
     @property
     def valid(self) -> int:
+        """Valid responses over every channel."""
         return sum(self.by_channel.values())
 
     @property
     def reached(self) -> bool:
+        """The required sample is reached."""
         return self.required is not None and self.valid >= self.required
 
     @property
@@ -50,6 +52,7 @@ class UnitProgress:
 
     @property
     def share(self) -> float | None:
+        """Valid responses as a share of the requirement (None when unknown)."""
         return None if not self.required else self.valid / self.required
 
 
@@ -62,6 +65,7 @@ class CampaignProgress:
 
     @property
     def days_left(self) -> int:
+        """Days from today to the deadline (negative once it has passed)."""
         return (self.campaign.deadline - self.today).days
 
 

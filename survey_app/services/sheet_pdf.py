@@ -53,9 +53,11 @@ class SheetPlan:
 
     @property
     def page(self) -> int:
+        """The number of the page being filled (1-based)."""
         return len(self.pages)
 
     def add(self, *op: Any) -> None:
+        """Append a drawing operation to the current page."""
         self.pages[-1].append(op)
 
     def need(self, height: float) -> None:
@@ -65,9 +67,11 @@ class SheetPlan:
             self.y = PAGE_H - MARGIN - 14
 
     def text(self, x: float, y: float, text: str, font: str, size: float) -> None:
+        """Place a line of text."""
         self.add("text", x, y, text, font, size)
 
     def bubble(self, x: float, y: float, digit: str = "", **what: Any) -> None:
+        """Place an answer bubble and record it in the layout."""
         self.add("circle", x, y, BUBBLE_R, *((digit,) if digit else ()))
         self.layout_bubbles.append({"page": self.page, **what, "x": round(x, 2),
                                     "y": round(y, 2), "r": BUBBLE_R})
