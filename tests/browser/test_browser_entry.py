@@ -30,14 +30,17 @@ def test_three_sheets_typed_by_keyboard_alone(live_app, desktop):
     serials = _staff_and_serials(live_app.app)
     page = desktop
     page.goto(live_app.url + "/staff/login")
-    page.keyboard.type("canbo-ch")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
+    page.get_by_label("Tên đăng nhập").fill("canbo-ch")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
     with page.expect_navigation():
-        page.keyboard.press("Enter")
+        page.get_by_label("Mật khẩu").press("Enter")
     page.goto(live_app.url + "/staff/entry")
+    assert page.url.endswith("/staff/entry")
     assert serious_violations(page) == []
     for index, serial in enumerate(serials):
+        # Chromium applies autofocus after the first rendering; wait for it, never click.
+        page.wait_for_function("document.activeElement && document.activeElement.id === "
+                               "'f-serial'")
         # The serial field has the focus; each digit moves on to the next field by itself.
         page.keyboard.type(serial)
         page.keyboard.type(str(3 + index) * 22)
