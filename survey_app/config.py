@@ -57,6 +57,13 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 4 * 3600
+    #: Staff login throttling (services/login_throttle.py), shared by workers via the database:
+    #: this many failures per account within the window → wait LOGIN_LOCKOUT_MINUTES.
+    LOGIN_FAILURE_LIMIT = 5
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCKOUT_MINUTES = 5
+    #: Failures from one client address (over any accounts) within the window.
+    LOGIN_CLIENT_FAILURE_LIMIT = 20
     #: Argon2id cost (OWASP: m=19 MiB, t=2, p=1 as the minimum).
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_COST = 19 * 1024

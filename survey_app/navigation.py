@@ -47,4 +47,5 @@ def staff_menu() -> list[NavItem]:
 
 
 def init_app(app: Flask) -> None:
-    app.context_processor(lambda: {"staff_menu": staff_menu})
+    # base.html asks current_app which optional pages (change password, logout) exist.
+    app.context_processor(lambda: {"staff_menu": staff_menu, "current_app": current_app})

@@ -1,0 +1,129 @@
+"""Administration of campaigns: list, create, targets per unit, open/close."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Campaign, CampaignState, CampaignUnit, Unit
+from ..services import campaign_admin
+from ..services.instruments import instrument_of
+from .campaign_forms import CampaignForm, StateForm, read_targets
+from .common import admin_only, commit_change
+from .forms import ActionForm, options
+from .routes import bp
+
+#: Buttons shown for each state: (target state, label). Approval lives with the results.
+STATE_BUTTONS = {
+    CampaignState.DRAFT: [(CampaignState.OPEN, "Mở đợt khảo sát")],
+    CampaignState.OPEN: [(CampaignState.CLOSED, "Đóng đợt khảo sát")],
+    CampaignState.CLOSED: [(CampaignState.OPEN, "Mở lại đợt khảo sát")],
+    CampaignState.APPROVED: [],
+}
+
+
+def _active_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.is_active)
+                                   .order_by(Unit.kind, Unit.name)))
+
+
+def _fill_choices(form: CampaignForm) -> None:
+    versions = campaign_admin.published_versions()
+    form.instrument_version_id.choices = options((v.id, f"{v.label} — {v.title}")
+                                                 for v in versions)
+    blocks = {}
+    for version in versions:
+        for block in instrument_of(version).blocks:
+            blocks.setdefault(block.code, f"{block.title} ({block.code})")
+    form.optional_blocks.choices = options(blocks.items())
+    form.unit_ids.choices = options((unit.id, unit.name) for unit in _active_units())
+
+
+@bp.get("/campaigns")
+@admin_only
+def campaigns():
+    """Every campaign with its period and state."""
+    query = select(Campaign).options(selectinload(Campaign.instrument_version),
+                                     selectinload(Campaign.targets))
+    rows = db.session.scalars(query.order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
+    return render_template("admin/campaigns.html", campaigns=rows.all())
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@admin_only
+def campaign_new():
+    """Create a draft campaign from a published instrument version."""
+    form = CampaignForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.unit_ids.data = [choice.value for choice in form.unit_ids.choices]
+    error = None
+    if form.validate_on_submit():
+        data = campaign_admin.CampaignData(
+            code=form.code.data.strip().lower(), name=form.name.data,
+            instrument_version_id=form.instrument_version_id.data,
+            starts_on=form.starts_on.data, deadline=form.deadline.data,
+            headline_method=form.headline_method.data,
+            valid_threshold=form.valid_threshold.share,
+            margin_of_error=form.margin_of_error.share,
+            optional_blocks=list(form.optional_blocks.data or []),
+            unit_ids=list(form.unit_ids.data or []))
+        created: list[Campaign] = []
+        error = commit_change(lambda: created.append(campaign_admin.create_campaign(data)))
+        if error is None:
+            flash("Đã tạo đợt khảo sát (bản nháp). Hãy nhập số hồ sơ N hoặc chỉ tiêu của từng "
+                  "đơn vị rồi mở đợt.", "success")
+            return redirect(url_for("admin.campaign_detail", campaign_id=created[0].id))
+    status = 400 if error or form.errors else 200
+    return render_template("admin/campaign_form.html", form=form, error=error), status
+
+
+def _detail(campaign: Campaign, error: str | None = None, status: int = 200,
+            typed: dict | None = None):
+    targets = {row.unit_id: row for row in db.session.scalars(
+        select(CampaignUnit).where(CampaignUnit.campaign_id == campaign.id))}
+    return render_template("admin/campaign_detail.html", campaign=campaign,
+                           units=_active_units() + [row.unit for row in targets.values()
+                                                    if not row.unit.is_active],
+                           targets=targets, typed=typed, error=error,
+                           buttons=STATE_BUTTONS[campaign.state], form=ActionForm()), status
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@admin_only
+def campaign_detail(campaign_id: int):
+    """A campaign's settings, its targets table and its state buttons."""
+    return _detail(db.get_or_404(Campaign, campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/targets")
+@admin_only
+def campaign_targets(campaign_id: int):
+    """Save which units take part and each one's dossier count N or fixed target."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    unit_ids = [unit.id for unit in _active_units()] + [row.unit_id for row in campaign.targets]
+    targets, problems = read_targets(request.form, list(dict.fromkeys(unit_ids)))
+    error = problems[0] if problems else commit_change(
+        lambda: campaign_admin.set_targets(campaign, targets))
+    if error:
+        return _detail(campaign, error, 400, typed=request.form)
+    flash("Đã lưu chỉ tiêu của các đơn vị.", "success")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/state")
+@admin_only
+def campaign_state(campaign_id: int):
+    """Open, close or reopen; a forbidden move is refused with a 409 and a reason."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    form = StateForm()
+    if not form.validate_on_submit() or form.target.data not in set(CampaignState):
+        return _detail(campaign, "Trạng thái yêu cầu không hợp lệ.", 400)
+    target = CampaignState(form.target.data)
+    error = commit_change(lambda: campaign_admin.change_state(campaign, target))
+    if error:
+        return _detail(db.get_or_404(Campaign, campaign_id), error, 409)
+    flash(f"Đợt khảo sát chuyển sang trạng thái “{target.label}”.", "success")
+    return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))

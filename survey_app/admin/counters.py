@@ -1,0 +1,83 @@
+"""Administration of a unit's counters: create, rename, revoke, regenerate the QR link."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..models import Counter, Unit
+from ..services import unit_admin
+from ..services.dates import local_date
+from ..services.links import counter_url
+from .common import admin_only, commit_change
+from .forms import ActionForm, CounterForm
+from .routes import bp
+
+
+def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int = 200):
+    return render_template("admin/counters.html", unit=unit, form=form, error=error,
+                           action_form=ActionForm(), counter_url=counter_url,
+                           local_date=local_date), status
+
+
+@bp.get("/units/<int:unit_id>/counters")
+@admin_only
+def counters(unit_id: int):
+    """A unit's counters with their survey links, and a form to add one."""
+    return _page(db.get_or_404(Unit, unit_id), CounterForm(formdata=None))
+
+
+@bp.post("/units/<int:unit_id>/counters")
+@admin_only
+def counter_create(unit_id: int):
+    """Add a counter to a unit."""
+    unit = db.get_or_404(Unit, unit_id)
+    form = CounterForm()
+    if not form.validate_on_submit():
+        return _page(unit, form, status=400)
+    error = commit_change(lambda: unit_admin.create_counter(unit, form.name.data,
+                                                            form.kiosk.data))
+    if error:
+        return _page(unit, form, error, 400)
+    flash("Đã thêm quầy.", "success")
+    return redirect(url_for("admin.counters", unit_id=unit.id))
+
+
+@bp.route("/counters/<int:counter_id>", methods=["GET", "POST"])
+@admin_only
+def counter_edit(counter_id: int):
+    """Rename a counter or switch its kiosk mode; the link stays the same."""
+    counter = db.get_or_404(Counter, counter_id)
+    form = CounterForm(obj=counter)
+    error = None
+    if form.validate_on_submit():
+        error = commit_change(lambda: unit_admin.rename_counter(counter, form.name.data,
+                                                                form.kiosk.data))
+        if error is None:
+            flash("Đã lưu quầy.", "success")
+            return redirect(url_for("admin.counters", unit_id=counter.unit_id))
+    status = 400 if error or form.errors else 200
+    return render_template("admin/counter_form.html", counter=counter, form=form,
+                           error=error), status
+
+
+@bp.post("/counters/<int:counter_id>/active")
+@admin_only
+def counter_active(counter_id: int):
+    """Revoke a counter (its QR link stops working) or restore it."""
+    counter = db.get_or_404(Counter, counter_id)
+    active = request.form.get("active") == "1"
+    commit_change(lambda: unit_admin.set_counter_active(counter, active))
+    flash("Đã khôi phục quầy." if active else "Đã thu hồi quầy: đường dẫn của quầy không còn "
+          "nhận phiếu.", "success")
+    return redirect(url_for("admin.counters", unit_id=counter.unit_id))
+
+
+@bp.post("/counters/<int:counter_id>/regenerate")
+@admin_only
+def counter_regenerate(counter_id: int):
+    """Issue a new QR link; posters with the old one stop working (print new ones)."""
+    counter = db.get_or_404(Counter, counter_id)
+    commit_change(lambda: unit_admin.regenerate_counter_token(counter))
+    flash("Đã cấp mã QR mới. Áp phích cũ không còn dùng được: hãy in áp phích mới.", "warning")
+    return redirect(url_for("admin.counters", unit_id=counter.unit_id))

@@ -1,0 +1,126 @@
+"""Administration of units: list, create, edit, deactivate, import from CSV."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..database import write_transaction
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Counter, Unit, UnitKind
+from ..services import unit_admin
+from ..services.unit_import import UnitImportRejected, import_units
+from .common import admin_only, commit_change
+from .forms import ActionForm, UnitForm, UnitImportForm, options
+from .routes import bp
+
+
+def _unit_or_404(unit_id: int) -> Unit:
+    return db.get_or_404(Unit, unit_id)
+
+
+def _parent_choices(exclude: Unit | None = None) -> list:
+    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.name))
+    return options([(0, "— Không có —")] + [(unit.id, f"{unit.name} ({unit.code})")
+                                            for unit in units
+                                            if exclude is None or unit.id != exclude.id])
+
+
+def _data(form: UnitForm) -> tuple[unit_admin.UnitData | None, str | None]:
+    field_codes, problem = unit_admin.parse_field_codes(form.field_codes.data or "")
+    if problem:
+        return None, problem
+    return unit_admin.UnitData(code=form.code.data.strip().lower(), name=form.name.data,
+                               kind=UnitKind(form.kind.data),
+                               parent_id=form.parent_id.data or None,
+                               field_codes=field_codes), None
+
+
+@bp.get("/units")
+@admin_only
+def units():
+    """Every unit with its kind, parent, counters and state."""
+    counts = dict(db.session.execute(select(Counter.unit_id, func.count()).where(
+        Counter.is_active).group_by(Counter.unit_id)).all())
+    query = select(Unit).options(selectinload(Unit.parent)).order_by(Unit.kind, Unit.name)
+    return render_template("admin/units.html", units=db.session.scalars(query).all(),
+                           counts=counts, action_form=ActionForm())
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@admin_only
+def unit_new():
+    """Create a unit (it gets one counter, renamable later)."""
+    form = UnitForm()
+    form.parent_id.choices = _parent_choices()
+    error = None
+    if form.validate_on_submit():
+        data, error = _data(form)
+        if data is not None:
+            error = commit_change(lambda: unit_admin.create_unit(data))
+            if error is None:
+                flash(f"Đã tạo đơn vị “{data.name}”.", "success")
+                return redirect(url_for("admin.units"))
+    status = 400 if error or form.errors else 200
+    return render_template("admin/unit_form.html", form=form, unit=None, error=error), status
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@admin_only
+def unit_edit(unit_id: int):
+    """Edit a unit's code, name, kind, parent and fields."""
+    unit = _unit_or_404(unit_id)
+    form = UnitForm(obj=unit)
+    form.parent_id.choices = _parent_choices(exclude=unit)
+    if request.method == "GET":
+        form.kind.data = unit.kind.value
+        form.parent_id.data = unit.parent_id or 0
+        form.field_codes.data = ", ".join(unit.field_codes or [])
+    error = None
+    if form.validate_on_submit():
+        data, error = _data(form)
+        if data is not None:
+            error = commit_change(lambda: unit_admin.update_unit(unit, data))
+            if error is None:
+                flash("Đã lưu thay đổi của đơn vị.", "success")
+                return redirect(url_for("admin.units"))
+    status = 400 if error or form.errors else 200
+    return render_template("admin/unit_form.html", form=form, unit=unit, error=error), status
+
+
+@bp.post("/units/<int:unit_id>/active")
+@admin_only
+def unit_active(unit_id: int):
+    """Deactivate or reactivate a unit (its survey links stop or start working)."""
+    unit = _unit_or_404(unit_id)
+    active = request.form.get("active") == "1"
+    commit_change(lambda: unit_admin.set_unit_active(unit, active))
+    flash(("Đã kích hoạt lại " if active else "Đã ngừng hoạt động ") + unit.name + ".", "success")
+    return redirect(url_for("admin.units"))
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+@admin_only
+def unit_import():
+    """Import units from a CSV file: every line is checked, then all are added or none."""
+    form = UnitImportForm()
+    problems: list[str] = []
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        body = upload.read()
+        try:
+            with write_transaction():
+                count = import_units(body, source=upload.filename or "tệp tải lên")
+        except UnitImportRejected as rejected:
+            error, problems = str(rejected), [str(problem) for problem in rejected.problems]
+        except DomainError as refused:
+            error = str(refused)
+        else:
+            flash(f"Đã nhập {count} đơn vị.", "success")
+            return redirect(url_for("admin.units"))
+    status = 400 if error or form.errors else 200
+    return render_template("admin/unit_import.html", form=form, error=error,
+                           problems=problems), status

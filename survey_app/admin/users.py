@@ -1,0 +1,110 @@
+"""Administration of staff accounts: list, create, edit, reset password, (de)activate."""
+
+from __future__ import annotations
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Role, Unit, User
+from ..services import user_admin
+from .common import admin_only, commit_change
+from .forms import ActionForm, UserEditForm, UserForm, options
+from .routes import bp
+
+
+def _unit_choices() -> list:
+    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.name))
+    return options((unit.id, f"{unit.name} ({unit.code})") for unit in units)
+
+
+def _secret_page(user: User, password: str, created: bool):
+    """The generated password, shown once and never cached."""
+    response = make_response(render_template("admin/user_password.html", user=user,
+                                             password=password, created=created))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _list_page(error: str | None = None, status: int = 200):
+    query = select(User).options(selectinload(User.units)).order_by(User.active.desc(),
+                                                                    User.username)
+    return render_template("admin/users.html", users=db.session.scalars(query).all(),
+                           action_form=ActionForm(), error=error), status
+
+
+@bp.get("/users")
+@admin_only
+def users():
+    """Every staff account with its role, units and state."""
+    return _list_page()
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def user_new():
+    """Create an account; its generated password is shown once."""
+    form = UserForm()
+    form.unit_ids.choices = _unit_choices()
+    error = None
+    if form.validate_on_submit():
+        made: list[tuple[User, str]] = []
+        error = commit_change(lambda: made.append(user_admin.create_account(
+            form.username.data, form.full_name.data, Role(form.role.data),
+            list(form.unit_ids.data or []))))
+        if error is None:
+            return _secret_page(*made[0], created=True)
+    status = 400 if error or form.errors else 200
+    return render_template("admin/user_form.html", form=form, user=None, error=error), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id: int):
+    """Change an account's name, role and units."""
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    form.unit_ids.choices = _unit_choices()
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.unit_ids.data = [unit.id for unit in user.units]
+    error = None
+    if form.validate_on_submit():
+        acting = current_user._get_current_object()
+        error = commit_change(lambda: user_admin.update_account(
+            user, acting, form.full_name.data, Role(form.role.data),
+            list(form.unit_ids.data or [])))
+        if error is None:
+            flash(f"Đã lưu tài khoản {user.username}.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if error or form.errors else 200
+    return render_template("admin/user_form.html", form=form, user=user, error=error), status
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@admin_only
+def user_reset_password(user_id: int):
+    """A new generated password, shown once; the person must change it at next login."""
+    user = db.get_or_404(User, user_id)
+    passwords: list[str] = []
+    error = commit_change(lambda: passwords.append(user_admin.reset_password(user)))
+    if error:
+        flash(error, "error")
+        return redirect(url_for("admin.users"))
+    return _secret_page(user, passwords[0], created=False)
+
+
+@bp.post("/users/<int:user_id>/active")
+@admin_only
+def user_active(user_id: int):
+    """Deactivate (sessions end at once) or reactivate an account."""
+    user = db.get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    acting = current_user._get_current_object()
+    error = commit_change(lambda: user_admin.set_active(user, acting, active))
+    if error:
+        return _list_page(error, 409)
+    flash(f"Đã {'mở lại' if active else 'khóa'} tài khoản {user.username}.", "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,99 @@
+"""Typing paper sheets in from the keyboard, and correcting a typed sheet."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth import require_unit, roles_required
+from ..extensions import db
+from ..models import Campaign, Role
+from ..services.paper_entry import (
+    SERIAL,
+    EntryRefused,
+    correct_response,
+    enter_sheet,
+    find_sheet,
+    open_campaigns,
+    paper_response,
+    read_typed,
+    recent_entries,
+    values_of,
+)
+from ..services.serials import display_serial
+from .entry_page import render_entry
+from .routes import bp
+from .sheet_forms import ActionForm
+
+STAFF = (Role.ADMIN, Role.UNIT_STAFF)
+
+
+def chosen_campaign() -> tuple[Campaign | None, list[Campaign]]:
+    """The open campaign asked for in ``?campaign=``, else the latest open one."""
+    campaigns = open_campaigns(current_user)
+    wanted = request.args.get("campaign", type=int)
+    for campaign in campaigns:
+        if campaign.id == wanted:
+            return campaign, campaigns
+    if wanted is not None:
+        abort(404)
+    return (campaigns[0] if campaigns else None), campaigns
+
+
+@bp.route("/entry", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def entry():
+    """Type one paper sheet: serial, one digit per item, profile, comment; Enter saves."""
+    campaign, campaigns = chosen_campaign()
+    form = ActionForm()
+    if campaign is None:
+        return render_template("staff/no_campaign.html")
+    action = url_for("staff.entry", campaign=campaign.id)
+    extra = {"campaigns": campaigns, "recent": recent_entries(current_user), "form": form}
+    if not form.validate_on_submit():
+        return render_entry(campaign, mode="entry", action=action, values={}, problems=[],
+                            **extra)
+    typed = read_typed(request.form, campaign)
+    problems = list(typed.problems)
+    try:
+        sheet = find_sheet(typed.values[SERIAL], current_user, campaign)
+        if not problems:
+            response = enter_sheet(sheet.id, typed.submission, current_user)
+    except EntryRefused as refused:
+        problems = refused.problems + problems
+    if problems:
+        return render_entry(campaign, mode="entry", action=action, values=typed.values,
+                            problems=problems, status=422, **extra)
+    flash(f"Đã lưu phiếu số {display_serial(sheet.serial)} ({response.status.label}). "
+          "Nhập phiếu tiếp theo.", "success")
+    return redirect(action, 303)
+
+
+@bp.route("/entry/<int:response_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def entry_edit(response_id: int):
+    """Correct a sheet typed from paper; the audit log keeps the values before and after."""
+    response = paper_response(response_id)
+    if response is None:
+        abort(404)
+    require_unit(response.unit_id)
+    campaign = db.session.get(Campaign, response.campaign_id)
+    form = ActionForm()
+    action = url_for("staff.entry_edit", response_id=response_id)
+    serial = response.submission_key
+    extra = {"form": form, "serial": display_serial(serial)}
+    if not form.validate_on_submit():
+        return render_entry(campaign, mode="edit", action=action, values=values_of(response),
+                            problems=[], **extra)
+    typed = read_typed(request.form, campaign)
+    problems = list(typed.problems)
+    if not problems:
+        try:
+            correct_response(response_id, typed.submission, current_user)
+        except EntryRefused as refused:
+            problems = refused.problems
+    if problems:
+        return render_entry(campaign, mode="edit", action=action, values=typed.values,
+                            problems=problems, status=422, **extra)
+    flash(f"Đã sửa phiếu số {display_serial(serial)}.", "success")
+    return redirect(url_for("staff.entry", campaign=campaign.id), 303)

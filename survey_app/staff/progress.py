@@ -1,0 +1,38 @@
+"""Progress against the deadline for the user's units."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from ..auth import roles_required
+from ..models import Channel, Role
+from ..services.dates import today_local
+from ..services.progress import campaign_progress, default_campaign, visible_campaigns
+from .routes import bp
+
+STAFF = (Role.ADMIN, Role.UNIT_STAFF)
+
+
+def vn_number(value: float, decimals: int = 0) -> str:
+    """1234.5 → "1.234,5" (Vietnamese separators)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+@bp.get("/progress")
+@roles_required(*STAFF)
+def progress():
+    """Valid responses per unit against the required sample, by channel, with the pace."""
+    today = today_local()
+    campaigns = visible_campaigns(current_user)
+    wanted = request.args.get("campaign", type=int)
+    campaign = default_campaign(campaigns, today)
+    if wanted is not None:
+        campaign = next((c for c in campaigns if c.id == wanted), None)
+        if campaign is None:
+            abort(404)
+    report = campaign_progress(campaign, current_user, today) if campaign else None
+    return render_template("staff/progress.html", campaigns=campaigns, report=report,
+                           channels=[(c.value, c.label) for c in Channel],
+                           vn_number=vn_number)

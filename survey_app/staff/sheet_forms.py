@@ -1,0 +1,19 @@
+"""Forms of the staff tools; choices are filled per request from the user's units."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+
+
+class BatchForm(FlaskForm):
+    """Campaign + unit + number of sheets to print."""
+
+    campaign = SelectField("Đợt khảo sát", coerce=int, validate_choice=False)
+    unit = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    count = StringField("Số phiếu cần in (1–2.000)", default="20",
+                        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class ActionForm(FlaskForm):
+    """A bare form for POST buttons: only its CSRF token."""

@@ -1,0 +1,96 @@
+"""Double entry: a second person types a sheet again; differences are resolved side by side."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth import roles_required
+from ..extensions import db
+from ..models import Campaign, Response, Role, VerificationEntry
+from ..services.double_entry import (
+    FIRST,
+    SECOND,
+    differences,
+    field_labels,
+    pending_comparisons,
+    resolve,
+    value_label,
+    verify_sheet,
+)
+from ..services.paper_entry import SERIAL, EntryRefused, find_sheet, read_typed, snapshot
+from ..services.serials import display_serial
+from .access import get_in_scope
+from .entry import chosen_campaign
+from .entry_page import render_entry
+from .routes import bp
+from .sheet_forms import ActionForm
+
+STAFF = (Role.ADMIN, Role.UNIT_STAFF)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def verify():
+    """Type a sheet a second time (someone else typed it first) to check the first typing."""
+    campaign, campaigns = chosen_campaign()
+    form = ActionForm()
+    if campaign is None:
+        return render_template("staff/no_campaign.html")
+    action = url_for("staff.verify", campaign=campaign.id)
+    extra = {"campaigns": campaigns, "form": form, "recent": [],
+             "pending": pending_comparisons(current_user)}
+    if not form.validate_on_submit():
+        return render_entry(campaign, mode="verify", action=action, values={}, problems=[],
+                            **extra)
+    typed = read_typed(request.form, campaign)
+    problems = list(typed.problems)
+    try:
+        sheet = find_sheet(typed.values[SERIAL], current_user, campaign)
+        if not problems:
+            entry = verify_sheet(sheet, typed.submission, current_user)
+    except EntryRefused as refused:
+        problems = refused.problems + problems
+    if problems:
+        return render_entry(campaign, mode="verify", action=action, values=typed.values,
+                            problems=problems, status=422, **extra)
+    if entry.matches:
+        flash(f"Phiếu số {display_serial(sheet.serial)}: hai lần nhập khớp nhau.", "success")
+        return redirect(action, 303)
+    flash(f"Phiếu số {display_serial(sheet.serial)}: hai lần nhập khác nhau; vui lòng đối "
+          "chiếu với phiếu giấy và chọn giá trị đúng.", "warning")
+    return redirect(url_for("staff.verify_compare", verification_id=entry.id), 303)
+
+
+def _unit_of(entry: VerificationEntry) -> int:
+    return db.session.get(Response, entry.response_id).unit_id
+
+
+@bp.route("/verify/<int:verification_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def verify_compare(verification_id: int):
+    """The two typings side by side; choose the right value for each difference."""
+    entry = get_in_scope(VerificationEntry, verification_id, unit_of=_unit_of)
+    response = db.session.get(Response, entry.response_id)
+    campaign = db.session.get(Campaign, response.campaign_id)
+    form = ActionForm()
+    problems = []
+    if form.validate_on_submit():
+        choices = {key[2:]: value for key, value in request.form.items()
+                   if key.startswith("c-")}
+        try:
+            resolve(verification_id, choices, current_user)
+        except EntryRefused as refused:
+            problems = refused.problems
+        else:
+            flash(f"Đã đối chiếu xong phiếu số {display_serial(response.submission_key)}.",
+                  "success")
+            return redirect(url_for("staff.verify", campaign=campaign.id), 303)
+    diffs = differences(snapshot(response), entry.payload) if entry.resolved_at is None else []
+    labels = field_labels(campaign)
+    rows = [(d, labels.get(d.field, d.field), value_label(campaign, d.field, d.first),
+             value_label(campaign, d.field, d.second)) for d in diffs]
+    return render_template("staff/compare.html", entry=entry, response=response, rows=rows,
+                           serial=display_serial(response.submission_key), form=form,
+                           problems=problems, first=FIRST, second=SECOND,
+                           chosen=request.form), 422 if problems else 200
