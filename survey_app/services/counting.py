@@ -1,0 +1,216 @@
+"""Counting in the database: one aggregation per cut, the tables ``analysis`` expects.
+
+Every function takes a SQLAlchemy ``Connection`` so that all the passes of one computation
+read the same snapshot (see ``results.read_snapshot``). Nothing here loads response rows
+into Python: each query returns groups × items (× values) rows at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    case,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+import analysis
+from analysis import Structure, structure_of
+
+from ..models import Answer, Response, ResponseStatus
+
+#: The cuts the results can be grouped by: name → (response column, SQL type of its values).
+CUT_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "unit": (Response.unit_id, Integer),
+    "field": (Response.field, String(40)),
+    "channel": (Response.channel, String(20)),
+    "respondent_type": (Response.respondent_type, String(20)),
+    "counter": (Response.counter_id, Integer),
+}
+
+RATING_VALUES = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Passes:
+    """The three database tables of one cut, as pandas DataFrames (docs/analysis.md)."""
+
+    counts: pd.DataFrame
+    respondents: pd.DataFrame
+    moments: pd.DataFrame
+    weights: pd.DataFrame
+
+
+def cut_columns(by: Sequence[str]) -> list[tuple[str, Any]]:
+    """The response columns of a cut, labelled with the cut names."""
+    unknown = [name for name in by if name not in CUT_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown cut(s) {unknown}; known: {sorted(CUT_COLUMNS)}")
+    return [(name, CUT_COLUMNS[name][0]) for name in by]
+
+
+def _counted(campaign_id: int) -> list[ColumnElement[bool]]:
+    """The responses that count: this campaign's, status valid (flagged/invalid left out)."""
+    return [Response.campaign_id == campaign_id, Response.status == ResponseStatus.VALID]
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
+    for name in columns:
+        if name in CUT_COLUMNS:
+            # Group keys as plain Python objects: NULL stays None, a group of its own.
+            frame[name] = pd.Series([_plain(value) for value in frame[name]], dtype=object,
+                                    index=frame.index)
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):  # NULL / NaN
+        return None
+    if isinstance(value, str):
+        return str(value)  # StrEnum members as their stored value
+    return int(value)
+
+
+def status_counts(connection: Connection, campaign_id: int,
+                  by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+    """Responses of the campaign per group and status: ``[*by, "status", "n"]``."""
+    columns = cut_columns(by)
+    query = (select(*(column.label(name) for name, column in columns),
+                    Response.status.label("status"), func.count().label("n"))
+             .where(Response.campaign_id == campaign_id)
+             .group_by(*(column for _, column in columns), Response.status))
+    frame = _frame(connection.execute(query).all(), [*by, "status", "n"])
+    frame["status"] = frame["status"].map(lambda s: ResponseStatus(s).value)
+    return frame
+
+
+def respondent_table(connection: Connection, campaign_id: int,
+                     by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+    """Valid responses per group: ``[*by, "n_respondents"]``."""
+    columns = cut_columns(by)
+    query = (select(*(column.label(name) for name, column in columns),
+                    func.count().label("n_respondents"))
+             .where(*_counted(campaign_id))
+             .group_by(*(column for _, column in columns)))
+    return _frame(connection.execute(query).all(), [*by, "n_respondents"])
+
+
+def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
+                by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+    """Pass 1: valid answers 1..5 per group, item and value: ``[*by, item, value, count]``."""
+    columns = cut_columns(by)
+    query = (select(*(column.label(name) for name, column in columns),
+                    Answer.item_code.label("item"), Answer.value.label("value"),
+                    func.count().label("count"))
+             .select_from(Answer).join(Response, Response.id == Answer.response_id)
+             .where(*_counted(campaign_id), Answer.value.between(1, 5),
+                    Answer.item_code.in_(list(items)))
+             .group_by(*(column for _, column in columns), Answer.item_code, Answer.value))
+    frame = _frame(connection.execute(query).all(), [*by, "item", "value", "count"])
+    return frame.astype({"value": "int64", "count": "int64"})
+
+
+def _weights_table(by: Sequence[str], targets: Sequence[str]) -> Table:
+    """A temporary wide weights table: one row per group and item, c/p per target."""
+    columns = [Column(f"g_{name}", CUT_COLUMNS[name][1]) for name in by]
+    columns.append(Column("item", String(20)))
+    for position, _ in enumerate(targets):
+        columns += [Column(f"c{position}", Float), Column(f"p{position}", Float)]
+    return Table("tmp_result_weights", MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+def _weight_rows(weights: pd.DataFrame, by: Sequence[str], targets: list[str]
+                 ) -> list[dict[str, Any]]:
+    """The long weights table of ``analysis`` pivoted to one row per group and item."""
+    rows: dict[tuple, dict[str, Any]] = {}
+    position = {target: index for index, target in enumerate(targets)}
+    keys = [*by, "item"]
+    for record in weights[[*keys, "target", "c", "p"]].itertuples(index=False, name=None):
+        key = tuple(_plain(value) if pd.notna(value) else None for value in record[:len(keys)])
+        row = rows.get(key)
+        if row is None:
+            row = {f"g_{name}": value for name, value in zip(by, key[:-1], strict=True)}
+            row["item"] = key[-1]
+            for index in range(len(targets)):
+                row[f"c{index}"] = 0.0
+                row[f"p{index}"] = 0.0
+            rows[key] = row
+        index = position[record[len(keys)]]
+        row[f"c{index}"] = float(record[-2])
+        row[f"p{index}"] = float(record[-1])
+    return list(rows.values())
+
+
+def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFrame,
+                  structure: Structure, by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+    """Pass 2: Σ z_r² and respondents per group and target, in one scan of the answers.
+
+    The weights go to a temporary table in wide form (one column pair per target), so
+    each respondent's z for every target comes out of one GROUP BY over the respondent.
+    """
+    targets = sorted(weights["target"].unique()) if len(weights) else []
+    if not targets:
+        return pd.DataFrame(columns=[*by, "target", "sum_z2", "n_respondents"])
+    table = _weights_table(by, targets)
+    columns = cut_columns(by)
+    table.drop(connection, checkfirst=True)  # left behind by a failed run on this connection
+    table.create(connection)
+    try:
+        connection.execute(table.insert(), _weight_rows(weights, by, targets))
+        satisfied = case((Answer.value.in_(sorted(structure.satisfied)), literal(1.0)),
+                         else_=literal(0.0))
+        per_respondent = []
+        for index, _ in enumerate(targets):
+            c, p = table.c[f"c{index}"], table.c[f"p{index}"]
+            per_respondent.append(func.sum(c * (satisfied - p)).label(f"z{index}"))
+            per_respondent.append(func.max(case((c > 0, 1), else_=0)).label(f"m{index}"))
+        join = table.c["item"] == Answer.item_code
+        for name, column in columns:
+            join = join & table.c[f"g_{name}"].is_not_distinct_from(column)
+        scores = (select(*(column.label(name) for name, column in columns), *per_respondent)
+                  .select_from(Answer).join(Response, Response.id == Answer.response_id)
+                  .join(table, join)
+                  .where(*_counted(campaign_id), Answer.value.between(1, 5))
+                  .group_by(Response.unit_id, Response.id)
+                  .subquery())
+        sums = []
+        for index, _ in enumerate(targets):
+            z, m = scores.c[f"z{index}"], scores.c[f"m{index}"]
+            sums += [func.sum(z * z * m).label(f"s{index}"), func.sum(m).label(f"n{index}")]
+        query = (select(*(scores.c[name] for name in by), *sums)
+                 .group_by(*(scores.c[name] for name in by)))
+        wide = _frame(connection.execute(query).all(),
+                      [*by, *(f"{k}{i}" for i in range(len(targets)) for k in ("s", "n"))])
+    finally:
+        table.drop(connection)
+    parts = [wide[list(by)].assign(target=target, sum_z2=wide[f"s{index}"].astype(float),
+                                   n_respondents=wide[f"n{index}"].astype("int64"))
+             for index, target in enumerate(targets)]
+    moments = pd.concat(parts, ignore_index=True)
+    return moments.loc[moments["n_respondents"] > 0].reset_index(drop=True)
+
+
+def run_passes(connection: Connection, campaign_id: int, instrument: Any,
+               by: Sequence[str] = ("unit",)) -> Passes:
+    """Both passes of one cut: counts and respondents, weights, moments."""
+    structure = structure_of(instrument)
+    by = list(by)
+    counts = count_table(connection, campaign_id, structure.items, by)
+    respondents = respondent_table(connection, campaign_id, by)
+    weights = analysis.compute_weights(counts, structure, by=by)
+    moments = moments_table(connection, campaign_id, weights, structure, by)
+    return Passes(counts=counts, respondents=respondents, moments=moments, weights=weights)
