@@ -17,7 +17,16 @@ from questionnaires import SCORING_DIR, Instrument, ScoringRules, load_scoring_r
 
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, Channel, Counter, Response, ResponseStatus, Unit, utcnow
+from ..models import (
+    Campaign,
+    Channel,
+    Counter,
+    InstrumentVersion,
+    Response,
+    ResponseStatus,
+    Unit,
+    utcnow,
+)
 from . import counting
 from .instruments import instrument_of
 from .result_entries import Frames, district_entry, number, unit_entries
@@ -53,8 +62,9 @@ class Computed:
     """The results dict plus what approval needs from the same snapshot."""
 
     results: dict[str, Any]
-    fingerprint: str
-    n_counted: int
+    fingerprint: str = ""
+    n_counted: int = 0
+    instrument_versions: dict[str, list[int]] | None = None
 
 
 def scoring_rules_of(campaign: Campaign) -> ScoringRules:
@@ -83,8 +93,11 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
         frames = _frames(connection, campaign, instrument, ["unit"])
         previous = _previous_frames(connection, campaign, instrument)
         grouped = _frames(connection, campaign, instrument, [by, "unit"]) if by else None
-        digest, n_counted = (response_fingerprint(connection, campaign.id) if fingerprint
-                             else ("", 0))
+        extra = {}
+        if fingerprint:
+            digest, n_counted = response_fingerprint(connection, campaign.id)
+            extra = {"fingerprint": digest, "n_counted": n_counted,
+                     "instrument_versions": counted_versions(connection, campaign.id)}
     units = _units(campaign, frames)
     results = _header(campaign, instrument, rules)
     results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous)
@@ -93,7 +106,7 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
     results["units_differ"] = _units_differ(frames.table)
     if grouped is not None:
         results["by"] = _by_section(grouped, by, units, instrument, campaign)
-    return Computed(results=results, fingerprint=digest, n_counted=n_counted)
+    return Computed(results=results, **extra)
 
 
 def _frames(connection: Connection, campaign: Campaign, instrument: Instrument,
@@ -129,6 +142,18 @@ def response_fingerprint(connection: Connection, campaign_id: int) -> tuple[str,
                       .encode())
         count += 1
     return digest.hexdigest(), count
+
+
+def counted_versions(connection: Connection, campaign_id: int) -> dict[str, list[int]]:
+    """Instrument code → the versions the counted responses were given."""
+    query = (select(InstrumentVersion.code, InstrumentVersion.version).distinct()
+             .join(Response, Response.instrument_version_id == InstrumentVersion.id)
+             .where(Response.campaign_id == campaign_id,
+                    Response.status == ResponseStatus.VALID))
+    versions: dict[str, list[int]] = {}
+    for code, version in connection.execute(query):
+        versions.setdefault(code, []).append(int(version))
+    return {code: sorted(found) for code, found in sorted(versions.items())}
 
 
 def _units(campaign: Campaign, frames: Frames) -> dict[int, Unit]:
