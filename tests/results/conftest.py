@@ -41,14 +41,16 @@ def build_results() -> dict[str, Any]:
         _unit("p-tnmt", "Phòng Tài nguyên và Môi trường", 83.94444444444444, 200, 1, 25.18, True),
         _unit("p-tu-phap", "Phòng Tư pháp", 79.5, 173, 2, 23.85, True),
     ]
-    district = _unit("__district__", "Toàn huyện", 81.25, 523, None, None, None)
+    district = _unit("", "Toàn huyện", 81.25, 523, None, None, None)
+    district["unit_code"] = None
     for key in ("points", "rank", "sample_ok", "sample_required"):
         district.pop(key)
     labels = {"elements": {code: title for code, (title, _) in ELEMENTS.items()},
-              "criteria": {f"{code}{n}": {"text": f"Tiêu chí {n} của {title.lower()}",
-                                          "element": code}
+              "criteria": {f"{code}{n}": f"Tiêu chí {n} của {title.lower()}"
                            for code, (title, size) in ELEMENTS.items()
-                           for n in range(1, size + 1)}}
+                           for n in range(1, size + 1)},
+              "element_items": {code: [f"{code}{n}" for n in range(1, size + 1)]
+                                for code, (_, size) in ELEMENTS.items()}}
     return {"campaign": {"code": "2026-huyen", "name": "Khảo sát năm 2026"},
             "method": "mean-of-elements",
             "instrument": {"code": "sipas-2640", "version": 1},

@@ -46,7 +46,7 @@ def test_csv_has_bom_and_vietnamese_headers(results):
     assert data.startswith(b"\xef\xbb\xbf")
     assert rows[0][:5] == ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Hạng", "Chỉ số chung (%)"]
     assert "Tiêu chí pa4 (%)" in rows[0]
-    assert [row[1] for row in rows[1:]] == ["p-tnmt", "p-tu-phap", "xa-dak-ha", "__district__"]
+    assert [row[1] for row in rows[1:]] == ["p-tnmt", "p-tu-phap", "xa-dak-ha", ""]
 
 
 def test_csv_numbers_are_unrounded_and_nulls_empty(results):
@@ -59,7 +59,7 @@ def test_csv_numbers_are_unrounded_and_nulls_empty(results):
     assert tnmt["Tình trạng mẫu"] == "Đủ mẫu"
     assert by_code["xa-dak-ha"]["Tiêu chí pa4 (%)"] == ""
     assert by_code["xa-dak-ha"]["Tiêu chí pa4 n"] == "0"
-    assert by_code["__district__"]["Tên đơn vị"] == "Toàn huyện"
+    assert by_code[""]["Tên đơn vị"] == "Toàn huyện"
 
 
 def test_csv_neutralises_text_and_headers(results_by_field):
@@ -79,7 +79,7 @@ def test_csv_by_field_rows(results_by_field):
     _, rows = _csv_rows(results_by_field)
     assert rows[0][0] == "Lĩnh vực"
     land = [row for row in rows if row[0] == "Đất đai"]
-    assert [row[1] for row in land] == ["p-tnmt", "xa-dak-ha", "__district__"]
+    assert [row[1] for row in land] == ["p-tnmt", "xa-dak-ha", ""]
 
 
 def test_pdf_shows_units_with_diacritics(results):

@@ -162,6 +162,8 @@ def interval_drawing(results: Mapping[str, Any], units: list[Mapping[str, Any]])
 
 def _method_note(results: Mapping[str, Any], styles: dict) -> list[Any]:
     flow: list[Any] = [_p("Ghi chú phương pháp", styles["h2"])]
+    for what, value in t.approval_lines(results):
+        flow.append(_p(f"{what}: {value}", styles["body"]))
     for what, value in t.excluded_lines(results):
         flow.append(_p(f"Không tính — {what}: {value}", styles["body"]))
     for what, value in t.DEFINITIONS:

@@ -179,6 +179,7 @@ def ranked_units(units: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 
 
 def sample_label(unit: Mapping[str, Any]) -> str:
+    """"Đủ mẫu" / "Chưa đủ mẫu" / "Chưa xác định" (METHODOLOGY §5)."""
     ok = unit.get("sample_ok")
     if ok is None:
         return "Chưa xác định"
@@ -196,6 +197,23 @@ def stat(row: Mapping[str, Any], part: str, code: str | None = None) -> Mapping[
     if code is not None:
         value = value.get(code) if isinstance(value, Mapping) else None
     return value if isinstance(value, Mapping) else {}
+
+
+def approval_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Who approved the results and when, for an approved snapshot; empty otherwise."""
+    approval = results.get("approval")
+    if not isinstance(approval, Mapping):
+        return []
+    when = approval.get("approved_at")
+    try:
+        when = computed_at({"computed_at": when}).strftime("%d/%m/%Y %H:%M") + " (UTC)"
+    except (TypeError, ValueError):
+        when = str(when)
+    who = approval.get("approved_by_name") or approval.get("approved_by") or MISSING
+    return [("Phê duyệt", f"Phiên bản {approval.get('version', MISSING)}, {who}, {when}"),
+            ("Dấu vân tay tập phiếu (SHA-256)", str(approval.get("response_fingerprint") or
+                                                    MISSING)),
+            ("Số phiếu được tính", show_count(approval.get("n_counted")))]
 
 
 def excluded_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -177,12 +177,11 @@ def _criteria_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
 
 
 def _element_of(results: Mapping[str, Any]) -> dict[str, str]:
-    """Criterion → element, from the labels when given, else from the code's letters."""
-    labels = (results.get("labels") or {}) if isinstance(results.get("labels"), Mapping) else {}
-    mapping: dict[str, str] = {}
-    for code, entry in (labels.get("criteria") or labels.get("items") or {}).items():
-        if isinstance(entry, Mapping) and entry.get("element"):
-            mapping[code] = str(entry["element"])
+    """Criterion → element, from ``labels.element_items``, else from the code's letters."""
+    labels = results.get("labels") if isinstance(results.get("labels"), Mapping) else {}
+    mapping = {item: str(element)
+               for element, items in (labels.get("element_items") or {}).items()
+               for item in items or []}
     elements = set(t.element_codes(results))
     for code in t.criterion_codes(results):
         prefix = code.rstrip("0123456789")
@@ -219,6 +218,7 @@ def _method_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
         ("Số đơn vị", str(len(results.get("units") or []))),
     ]
     lines += [(f"Không tính — {what}", value) for what, value in t.excluded_lines(results)]
+    lines += t.approval_lines(results)
     lines += list(t.DEFINITIONS)
     for what, value in lines:
         sheet.append([_text_cell(sheet, what, wrap=True), _text_cell(sheet, value, wrap=True)])
