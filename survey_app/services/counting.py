@@ -16,13 +16,13 @@ from sqlalchemy import (
     Column,
     Connection,
     Float,
+    Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
-    case,
     func,
-    literal,
     select,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -124,71 +124,86 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
     return frame.astype({"value": "int64", "count": "int64"})
 
 
-def _weights_table(by: Sequence[str], targets: Sequence[str]) -> Table:
-    """A temporary wide weights table: one row per group and item, c/p per target."""
+def _weights_table(by: Sequence[str], n_targets: int) -> Table:
+    """A temporary weights table: per group, item and value, z's term for every target."""
     columns = [Column(f"g_{name}", CUT_COLUMNS[name][1]) for name in by]
-    columns.append(Column("item", String(20)))
-    for position, _ in enumerate(targets):
-        columns += [Column(f"c{position}", Float), Column(f"p{position}", Float)]
-    return Table("tmp_result_weights", MetaData(), *columns, prefixes=["TEMPORARY"])
+    columns += [Column("item", String(20)), Column("value", SmallInteger)]
+    columns += [Column(f"v{index}", Float) for index in range(n_targets)]
+    columns += [Column(f"m{index}", SmallInteger) for index in range(n_targets)]
+    table = Table("tmp_result_weights", MetaData(), *columns, prefixes=["TEMPORARY"])
+    Index("ix_tmp_result_weights", table.c["item"], table.c["value"],
+          *(table.c[f"g_{name}"] for name in by))
+    return table
 
 
-def _weight_rows(weights: pd.DataFrame, by: Sequence[str], targets: list[str]
-                 ) -> list[dict[str, Any]]:
-    """The long weights table of ``analysis`` pivoted to one row per group and item."""
-    rows: dict[tuple, dict[str, Any]] = {}
+def _null_safe(column: Any, name: str) -> Any:
+    """A NULL group value as a sentinel, so the join stays an equi-join (hash/index)."""
+    if not column.expression.nullable:
+        return column
+    return func.coalesce(column, NULL_KEY[CUT_COLUMNS[name][1] is Integer])
+
+
+NULL_KEY = {True: -1, False: "~"}
+
+
+def _weight_rows(weights: pd.DataFrame, by: Sequence[str], targets: list[str],
+                 structure: Structure) -> list[dict[str, Any]]:
+    """The long weights of ``analysis`` as z's term c·(y − p) per group, item and value."""
+    cp: dict[tuple, dict[int, tuple[float, float]]] = {}
     position = {target: index for index, target in enumerate(targets)}
     keys = [*by, "item"]
     for record in weights[[*keys, "target", "c", "p"]].itertuples(index=False, name=None):
-        key = tuple(_plain(value) if pd.notna(value) else None for value in record[:len(keys)])
-        row = rows.get(key)
-        if row is None:
-            row = {f"g_{name}": value for name, value in zip(by, key[:-1], strict=True)}
-            row["item"] = key[-1]
+        key = tuple(_plain(value) for value in record[:len(keys)])
+        cp.setdefault(key, {})[position[record[len(keys)]]] = (float(record[-2]),
+                                                               float(record[-1]))
+    rows = []
+    for key, terms in cp.items():
+        group = {f"g_{name}": (NULL_KEY[CUT_COLUMNS[name][1] is Integer] if value is None
+                               else value) for name, value in zip(by, key[:-1], strict=True)}
+        for value in RATING_VALUES:
+            satisfied = 1.0 if value in structure.satisfied else 0.0
+            row = {**group, "item": key[-1], "value": value}
             for index in range(len(targets)):
-                row[f"c{index}"] = 0.0
-                row[f"p{index}"] = 0.0
-            rows[key] = row
-        index = position[record[len(keys)]]
-        row[f"c{index}"] = float(record[-2])
-        row[f"p{index}"] = float(record[-1])
-    return list(rows.values())
+                c, p = terms.get(index, (0.0, 0.0))
+                row[f"v{index}"] = c * (satisfied - p)
+                row[f"m{index}"] = 1 if index in terms else 0
+            rows.append(row)
+    return rows
 
 
 def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFrame,
                   structure: Structure, by: Sequence[str] = ("unit",)) -> pd.DataFrame:
     """Pass 2: Σ z_r² and respondents per group and target, in one scan of the answers.
 
-    The weights go to a temporary table in wide form (one column pair per target), so
-    each respondent's z for every target comes out of one GROUP BY over the respondent.
+    The weights go to a temporary table holding, per group, item and value 1..5, each
+    target's term c·(y − p) of z_r (docs/analysis.md); so one GROUP BY over the
+    respondent gives every target's z_r as a plain SUM, and answers "not applicable"
+    drop out of the join.
     """
     targets = sorted(weights["target"].unique()) if len(weights) else []
     if not targets:
         return pd.DataFrame(columns=[*by, "target", "sum_z2", "n_respondents"])
-    table = _weights_table(by, targets)
+    table = _weights_table(by, len(targets))
     columns = cut_columns(by)
     table.drop(connection, checkfirst=True)  # left behind by a failed run on this connection
     table.create(connection)
     try:
-        connection.execute(table.insert(), _weight_rows(weights, by, targets))
-        satisfied = case((Answer.value.in_(sorted(structure.satisfied)), literal(1.0)),
-                         else_=literal(0.0))
+        connection.execute(table.insert(), _weight_rows(weights, by, targets, structure))
         per_respondent = []
-        for index, _ in enumerate(targets):
-            c, p = table.c[f"c{index}"], table.c[f"p{index}"]
-            per_respondent.append(func.sum(c * (satisfied - p)).label(f"z{index}"))
-            per_respondent.append(func.max(case((c > 0, 1), else_=0)).label(f"m{index}"))
-        join = table.c["item"] == Answer.item_code
+        for index in range(len(targets)):
+            per_respondent.append(func.sum(table.c[f"v{index}"]).label(f"z{index}"))
+            per_respondent.append(func.max(table.c[f"m{index}"]).label(f"m{index}"))
+        join = (table.c["item"] == Answer.item_code) & (table.c["value"] == Answer.value)
         for name, column in columns:
-            join = join & table.c[f"g_{name}"].is_not_distinct_from(column)
+            join = join & (table.c[f"g_{name}"] == _null_safe(column, name))
         scores = (select(*(column.label(name) for name, column in columns), *per_respondent)
                   .select_from(Answer).join(Response, Response.id == Answer.response_id)
                   .join(table, join)
-                  .where(*_counted(campaign_id), Answer.value.between(1, 5))
+                  .where(*_counted(campaign_id))
                   .group_by(Response.unit_id, Response.id)
                   .subquery())
         sums = []
-        for index, _ in enumerate(targets):
+        for index in range(len(targets)):
             z, m = scores.c[f"z{index}"], scores.c[f"m{index}"]
             sums += [func.sum(z * z * m).label(f"s{index}"), func.sum(m).label(f"n{index}")]
         query = (select(*(scores.c[name] for name in by), *sums)
