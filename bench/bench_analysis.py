@@ -148,11 +148,13 @@ def measure(path: Path) -> dict:
 
     def timed(name, function):
         def wrapper(*args, **kwargs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             try:
                 return function(*args, **kwargs)
             finally:
                 steps[name] = steps.get(name, 0.0) + time.perf_counter() - start
+                steps[f"{name} CPU"] = (steps.get(f"{name} CPU", 0.0)
+                                        + time.process_time() - cpu)
         return wrapper
 
     counting.count_table = timed("pass 1 counts", counting.count_table)

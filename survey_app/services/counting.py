@@ -117,10 +117,12 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
                     Answer.item_code.label("item"), Answer.value.label("value"),
                     func.count().label("count"))
              .select_from(Answer).join(Response, Response.id == Answer.response_id)
-             .where(*_counted(campaign_id), Answer.value.between(1, 5),
-                    Answer.item_code.in_(list(items)))
+             .where(*_counted(campaign_id), Answer.value.between(1, 5))
              .group_by(*(column for _, column in columns), Answer.item_code, Answer.value))
     frame = _frame(connection.execute(query).all(), [*by, "item", "value", "count"])
+    # Items are filtered here, not in SQL: an IN list on item_code makes SQLite probe the
+    # answer key once per item and response instead of reading each response's answers once.
+    frame = frame.loc[frame["item"].isin(list(items))].reset_index(drop=True)
     return frame.astype({"value": "int64", "count": "int64"})
 
 
