@@ -246,3 +246,66 @@ def test_results_are_json_numbers_without_nan(survey):
             assert value is None or isinstance(value, (str, int, float, bool))
             assert not (isinstance(value, float) and math.isnan(value))
     walk(results)
+
+
+def test_holm_flags_equal_the_analysis(survey):
+    campaign, units, inserted = survey
+    answers = _long(inserted)
+    counts = analysis.count_table(answers, ELEMENT_OF)
+    moments = analysis.moments_table(answers, analysis.compute_weights(counts, ELEMENT_OF),
+                                     ELEMENT_OF)
+    table = analysis.compute_results(counts, analysis.respondent_table(answers), moments,
+                                     ELEMENT_OF)
+    flags = analysis.compare_with_district(table).set_index("unit")
+    results = compute_campaign_results(campaign)
+    for unit in units[:2]:
+        entry = next(u for u in results["units"] if u["unit_code"] == unit.code)
+        expected = flags.loc[unit.id]
+        assert entry["differs_from_district"]["p_holm"] == pytest.approx(expected["p_holm"])
+        assert entry["differs_from_district"]["differs"] == bool(expected["differs"])
+        assert entry["differs_from_district"]["direction"] == expected["direction"]
+
+
+def test_headline_method_sample_targets_and_margin(make_unit, make_campaign):
+    units = [make_unit("a", "A"), make_unit("b", "B")]
+    campaign = make_campaign(units, headline_method="pooled", margin_of_error=0.1)
+    campaign.targets[1].fixed_target = 2
+    db.session.commit()
+    for unit in units:
+        for number in range(3):
+            add_response(campaign, unit, dict.fromkeys(ITEMS_2640, 5 if number else 2)
+                         | {"pa1": 0, "pa2": 0})
+    db.session.commit()
+    results = compute_campaign_results(campaign)
+    assert results["method"] == "pooled"
+    by_code = {u["unit_code"]: u for u in results["units"]}
+    for entry in by_code.values():
+        assert entry["overall"] == entry["overall_methods"]["pooled"]
+        # pooled: 2 of 3 respondents satisfied on each of 20 rated items → 40/60.
+        assert entry["overall"]["index"] == pytest.approx(100 * 40 / 60)
+    # Yamane with e = 0.1: ⌈300 / (1 + 300·0.01)⌉ = 75; a fixed target of 2 overrides it.
+    assert (by_code["a"]["sample_required"], by_code["a"]["sample_source"]) == (75, "yamane")
+    assert (by_code["b"]["sample_required"], by_code["b"]["sample_source"]) == (2, "target")
+    assert by_code["b"]["sample_ok"] is True and by_code["b"]["sample_status"] == "đủ mẫu"
+    assert [u["rank"] for u in results["units"]] == [1, 1]  # equal points share the rank
+
+
+def test_answers_are_only_ever_read_grouped(survey):
+    """The analysis never loads answer rows: every statement reading them aggregates."""
+    from sqlalchemy import event
+
+    campaign = survey[0]
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        compute_campaign_results(campaign, by="field")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    reading = [s for s in statements if "FROM answer" in s or "JOIN answer" in s]
+    assert len(reading) == 4  # two passes for the units, two for the cut by field
+    assert all("GROUP BY" in s and ("count(" in s.lower() or "sum(" in s.lower())
+               for s in reading)
