@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, ResultSnapshot, Role, User, utcnow
 from . import audit
 from .exports import write_csv, write_report, write_workbook
-from .results import compute
+from .results import BY_DIMENSIONS, compute
 
 
 def _bytes(writer: Any, results: dict[str, Any]) -> bytes:
@@ -55,7 +55,9 @@ def approve(campaign: Campaign, user: User) -> ResultSnapshot:
         raise DomainError(refusal)
     campaign_id, user_id = campaign.id, user.id
     version = _next_version(campaign_id)
-    computed = compute(campaign, fingerprint=True)
+    # Every cut too, so that pages of an approved campaign never mix in later data; the
+    # cut by field is also the workbook's "by field" sheet.
+    computed = compute(campaign, by="field", fingerprint=True, cuts=tuple(BY_DIMENSIONS))
     approved_at = utcnow()
     results = computed.results
     results["campaign"]["state"] = CampaignState.APPROVED.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,17 +82,20 @@ def compute_campaign_results(campaign: Campaign, by: str | None = None) -> dict[
     return compute(campaign, by).results
 
 
-def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False) -> Computed:
-    """Results (and, if asked, the fingerprint of the counted responses) from one snapshot."""
-    if by is not None and by not in BY_DIMENSIONS:
-        raise DomainError(f"Không thể phân tích theo “{by}”; chọn một trong: "
-                          f"{', '.join(BY_DIMENSIONS)}.")
+def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False,
+            cuts: Sequence[str] = ()) -> Computed:
+    """Results from one snapshot; optionally the fingerprint and several cuts (``cuts``)."""
+    for name in [by, *cuts]:
+        if name is not None and name not in BY_DIMENSIONS:
+            raise DomainError(f"Không thể phân tích theo “{name}”; chọn một trong: "
+                              f"{', '.join(BY_DIMENSIONS)}.")
     instrument = instrument_of(campaign.instrument_version)
     rules = scoring_rules_of(campaign)
     with read_snapshot() as connection:
         frames = _frames(connection, campaign, instrument, ["unit"])
         previous = _previous_frames(connection, campaign, instrument)
-        grouped = _frames(connection, campaign, instrument, [by, "unit"]) if by else None
+        grouped = {name: _frames(connection, campaign, instrument, [name, "unit"])
+                   for name in dict.fromkeys([*cuts, *([by] if by else [])])}
         extra = {}
         if fingerprint:
             digest, n_counted = response_fingerprint(connection, campaign.id)
@@ -104,8 +107,12 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
     results["district"] = district_entry(frames, instrument, previous)
     results["excluded"] = _excluded(frames.statuses)
     results["units_differ"] = _units_differ(frames.table)
-    if grouped is not None:
-        results["by"] = _by_section(grouped, by, units, instrument, campaign)
+    sections = {name: _by_section(frames_of_cut, name, units, instrument, campaign)
+                for name, frames_of_cut in grouped.items()}
+    if by is not None:
+        results["by"] = sections[by]
+    if cuts:
+        results["cuts"] = {name: sections[name] for name in cuts}
     return Computed(results=results, **extra)
 
 

@@ -61,6 +61,10 @@ def test_approval_stores_a_frozen_snapshot(closed, admin):
     assert stored.results["district"]["overall"] == expected["district"]["overall"]
     assert stored.results["units"] == expected["units"]
     assert stored.results["campaign"]["state"] == "approved"
+    assert list(stored.results["cuts"]) == ["field", "channel", "counter", "respondent_type"]
+    assert stored.results["by"] == stored.results["cuts"]["field"]
+    assert stored.results["cuts"]["channel"] == compute_campaign_results(
+        campaign, by="channel")["by"]
     assert stored.results["approval"]["approved_by"] == "nguyenvana"
     assert stored.results["approval"]["response_fingerprint"] == stored.response_fingerprint
     assert snapshot.id == stored.id
