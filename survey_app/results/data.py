@@ -48,9 +48,15 @@ def snapshot_of(campaign: Campaign) -> ResultSnapshot | None:
 def campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any]:
     """The frozen numbers of an approved campaign, else freshly computed ones."""
     snapshot = snapshot_of(campaign)
-    if snapshot is not None and by is None:
-        return copy.deepcopy(snapshot.results)
-    return results_service.compute_campaign_results(campaign, by=by)
+    if snapshot is None:
+        return results_service.compute_campaign_results(campaign, by=by)
+    results = copy.deepcopy(snapshot.results)
+    if by is not None:
+        # Approval stores every cut from the same data (results["cuts"]); an older
+        # snapshot without them gets the cut from current data.
+        cut = (results.get("cuts") or {}).get(by)
+        results["by"] = cut or results_service.compute_campaign_results(campaign, by=by)["by"]
+    return results
 
 
 def _visible_codes() -> set[str] | None:
@@ -66,6 +72,7 @@ def scoped(results: dict[str, Any]) -> dict[str, Any]:
     if codes is None:
         return results
     results = dict(results)
+    results.pop("cuts", None)
     results["units"] = [unit for unit in results.get("units") or []
                         if unit.get("unit_code") in codes]
     if isinstance(results.get("by"), dict):

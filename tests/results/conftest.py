@@ -104,13 +104,14 @@ def add_responses(app) -> Callable[..., int]:
             status: ResponseStatus = ResponseStatus.VALID, channel: Channel = Channel.QR,
             field: str | None = "dat_dai", seed: int = 1) -> int:
         rng = random.Random(seed)
+        counter_id = unit.counters[0].id if unit.counters else None
         items = [f"{code}{k}" for code, (_, size) in ELEMENTS.items() for k in range(1, size + 1)]
         start = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
         for first in range(0, n, 2000):
             ids = range(start + first, start + min(n, first + 2000))
             db.session.execute(insert(Response), [{
                 "id": rid, "submission_key": f"k{rid}", "payload_digest": "0" * 64,
-                "campaign_id": campaign.id, "unit_id": unit.id,
+                "campaign_id": campaign.id, "unit_id": unit.id, "counter_id": counter_id,
                 "instrument_version_id": campaign.instrument_version_id,
                 "channel": channel, "respondent_type": "ca_nhan", "field": field,
                 "comment": (comments[(rid - start) % len(comments)] if comments else None),

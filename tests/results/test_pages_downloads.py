@@ -99,6 +99,14 @@ def test_approved_downloads_are_frozen_and_identical(client, login_as, world, ad
     add_responses(db.session.get(Campaign, campaign.id), world["tnmt"], 5, seed=9)
     assert _download(client, "/results/download/xlsx")[2] == first[2]
     assert _download(client, "/results/download/pdf")[2] == pdf
+    # The cut of an approved campaign comes from the snapshot too, not from later data.
+    cut = openpyxl.load_workbook(io.BytesIO(_download(client, "/results/download/xlsx",
+                                                      by="field")[2]))
+    summary = {row[1]: row for row in cut["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["p-tnmt"][6] == 10  # valid responses when approved
+    land = [row for row in cut["Theo lĩnh vực"].iter_rows(min_row=2, values_only=True)
+            if row[1] == "p-tnmt"]
+    assert land[0][3] == 10  # not 15: the five that came later are not in it
     login_as(world["users"][Role.VIEWER])
     assert _download(client, "/results/download/xlsx")[2] == first[2]
 
