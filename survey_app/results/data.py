@@ -59,6 +59,20 @@ def campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any
     return results
 
 
+def results_with_cuts(campaign: Campaign, cuts: tuple[str, ...]) -> dict[str, Any]:
+    """Results plus ``results["cuts"][dimension]`` for each cut, all from the same data."""
+    snapshot = snapshot_of(campaign)
+    if snapshot is None:
+        return results_service.compute(campaign, cuts=cuts).results
+    results = copy.deepcopy(snapshot.results)
+    stored = results.get("cuts") or {}
+    missing = tuple(cut for cut in cuts if cut not in stored)
+    if missing:  # a snapshot from before approval stored cuts
+        stored.update(results_service.compute(campaign, cuts=missing).results["cuts"])
+    results["cuts"] = stored
+    return results
+
+
 def _visible_codes() -> set[str] | None:
     allowed = visible_unit_ids(current_user)
     if allowed is None:
@@ -93,9 +107,8 @@ def unit_entry(results: dict[str, Any], code: str) -> dict[str, Any] | None:
                 None)
 
 
-def group_rows(results: dict[str, Any], code: str) -> list[tuple[dict[str, Any], dict]]:
+def group_rows(by: dict[str, Any], code: str) -> list[tuple[dict[str, Any], dict]]:
     """(group, the unit's entry in it) for every group of a cut where the unit has answers."""
-    by = results.get("by") or {}
     rows = []
     for group in by.get("groups") or []:
         entry = next((u for u in group.get("units") or [] if u.get("unit_code") == code), None)

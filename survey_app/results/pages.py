@@ -70,7 +70,7 @@ def unit(code: str):
         abort(404)
     if not can_see_unit(unit_row.id):
         abort(403)
-    results = data.campaign_results(campaign)
+    results = data.results_with_cuts(campaign, tuple(dimension for dimension, _ in CUTS))
     entry = data.unit_entry(results, code)
     if entry is None:
         abort(404)
@@ -88,8 +88,7 @@ def unit(code: str):
                            for element in elements]
     cuts = []
     for dimension, title in CUTS:
-        cut = data.campaign_results(campaign, by=dimension)
-        rows = data.group_rows(cut, code)
+        rows = data.group_rows(results["cuts"].get(dimension) or {}, code)
         chart = interval_chart([_overall_row(group.get("label") or tables.show(None), e)
                                 for group, e in rows], f"{title} — {entry.get('unit_name')}")
         cuts.append((title, rows, chart if rows else None))

@@ -107,6 +107,9 @@ def test_approved_downloads_are_frozen_and_identical(client, login_as, world, ad
     land = [row for row in cut["Theo lĩnh vực"].iter_rows(min_row=2, values_only=True)
             if row[1] == "p-tnmt"]
     assert land[0][3] == 10  # not 15: the five that came later are not in it
+    page = client.get("/results/unit/p-tnmt").get_data(as_text=True)
+    assert "10 phiếu hợp lệ trên 10 phiếu" in page
+    assert "<td>Đất đai</td><td class=\"num\">10</td>" in page  # the frozen cut by field
     login_as(world["users"][Role.VIEWER])
     assert _download(client, "/results/download/xlsx")[2] == first[2]
 
