@@ -112,3 +112,14 @@ def test_approval_button_is_for_admins_only(client, login_as, world):
         as_text=True)
     login_as(viewer)
     assert client.post("/results/approve", data={"campaign": "2026-huyen"}).status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/results/", "/results/unit/p-tnmt",
+                                 "/results/download/xlsx"])
+def test_anonymous_visitors_are_sent_to_the_login(app, client, world, url):
+    if "staff.login" not in app.view_functions:
+        pytest.skip("staff.login comes with the staff blueprint (merged separately)")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
+    assert client.post("/results/approve", data={"campaign": "2026-huyen"}).status_code == 302
