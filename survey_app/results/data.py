@@ -99,10 +99,12 @@ def scoped(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def is_scoped() -> bool:
+    """Whether the current user sees only some units (unit staff)."""
     return visible_unit_ids(current_user) is not None
 
 
 def unit_entry(results: dict[str, Any], code: str) -> dict[str, Any] | None:
+    """The unit entry with ``code``, or None."""
     return next((unit for unit in results.get("units") or [] if unit.get("unit_code") == code),
                 None)
 

@@ -79,6 +79,7 @@ def show_count(value: Any) -> str:
 
 
 def method_label(method: Any) -> str:
+    """The headline method in words, with its code."""
     return METHOD_LABELS.get(str(method), str(method or MISSING))
 
 
@@ -94,6 +95,7 @@ def instrument_label(instrument: Any) -> str:
 
 
 def campaign_label(results: Mapping[str, Any]) -> str:
+    """"Name (code)" of the campaign."""
     campaign = results.get("campaign")
     if isinstance(campaign, Mapping):
         code, name = campaign.get("code", ""), campaign.get("name")
@@ -132,14 +134,17 @@ def _text(entry: Any, code: str) -> str:
 
 
 def element_title(results: Mapping[str, Any], code: str) -> str:
+    """An element's title from ``labels``, else its code."""
     return _text(_label_map(results, "elements").get(code), code)
 
 
 def criterion_text(results: Mapping[str, Any], code: str) -> str:
+    """A criterion's wording from ``labels``, else its code."""
     return _text(_label_map(results, "criteria", "items").get(code), code)
 
 
 def group_label(results: Mapping[str, Any], group: Mapping[str, Any]) -> str:
+    """What a group of a cut is called ("Đất đai"); "—" for an unnamed one."""
     label = group.get("label")
     return str(label) if label else (MISSING if group.get("key") is None else str(group["key"]))
 
@@ -157,11 +162,13 @@ def element_codes(results: Mapping[str, Any]) -> list[str]:
 
 
 def criterion_codes(results: Mapping[str, Any]) -> list[str]:
+    """Criterion codes in questionnaire order (labels first, then as found)."""
     found = [code for row in all_rows(results) for code in (row.get("criteria") or {})]
     return _ordered(found, _label_map(results, "criteria", "items"))
 
 
 def all_rows(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every unit entry and the district entry."""
     rows = list(results.get("units") or [])
     if isinstance(results.get("district"), Mapping):
         rows.append(results["district"])
@@ -187,6 +194,7 @@ def sample_label(unit: Mapping[str, Any]) -> str:
 
 
 def district_name(results: Mapping[str, Any]) -> str:
+    """The district entry's name ("Toàn huyện")."""
     district = results.get("district") or {}
     return str(district.get("unit_name") or "Toàn huyện")
 
