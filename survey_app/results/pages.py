@@ -24,7 +24,8 @@ CUTS = (("field", "Theo lĩnh vực"), ("channel", "Theo kênh trả lời"))
 def display_helpers() -> dict[str, Any]:
     """Number display (83,94; "—" when undefined) and labels for every results template."""
     return {"show": tables.show, "show_count": tables.show_count,
-            "sample_label": tables.sample_label, "method_label": tables.method_label,
+            "sample_label": tables.sample_label, "comparison_label": tables.comparison_label,
+            "method_label": tables.method_label,
             "instrument_label": tables.instrument_label, "element_title": tables.element_title,
             "criterion_text": tables.criterion_text, "stat": tables.stat,
             "local_day": lambda moment: local_date(moment).strftime("%d/%m/%Y"),

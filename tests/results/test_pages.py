@@ -91,12 +91,15 @@ def test_numbers_are_shown_vietnamese_style(client, login_as, world, monkeypatch
     results = build_results()
     monkeypatch.setattr(data, "campaign_results", lambda campaign, by=None: results)
     results["units"][2]["unit_name"] = "<b>Phòng</b> Tư pháp"
+    results["units"][1]["differs_from_district"] = {"differs": True, "direction": "above"}
+    results["units"][0]["differs_from_district"] = {"differs": False, "direction": ""}
     page = _get(client, login_as, world["users"][Role.VIEWER],
                 "/results/").get_data(as_text=True)
     assert "83,94" in page  # 83.9444… rounded half-up with a decimal comma
     assert "80,82–87,07" in page  # its interval
     assert "25,18" in page  # points
     assert "83.94" not in page
+    assert "Cao hơn" in page and "Không khác biệt" in page
     assert "&lt;b&gt;Phòng&lt;/b&gt; Tư pháp" in page  # in the table and in the SVG
     assert "<b>Phòng" not in page
     unit = _get(client, login_as, world["users"][Role.VIEWER],

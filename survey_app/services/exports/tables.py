@@ -193,6 +193,16 @@ def sample_label(unit: Mapping[str, Any]) -> str:
     return "Đủ mẫu" if ok else "Chưa đủ mẫu"
 
 
+def comparison_label(unit: Mapping[str, Any]) -> str:
+    """Whether the unit differs from the district beyond chance (Holm, METHODOLOGY §4)."""
+    flag = unit.get("differs_from_district")
+    if not isinstance(flag, Mapping):
+        return MISSING
+    if not flag.get("differs"):
+        return "Không khác biệt"
+    return {"above": "Cao hơn", "below": "Thấp hơn"}.get(str(flag.get("direction")), "Khác biệt")
+
+
 def district_name(results: Mapping[str, Any]) -> str:
     """The district entry's name ("Toàn huyện")."""
     district = results.get("district") or {}
