@@ -13,16 +13,20 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Float,
-    Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
+    case,
+    cast,
     func,
+    literal_column,
     select,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -126,16 +130,53 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
     return frame.astype({"value": "int64", "count": "int64"})
 
 
-def _weights_table(by: Sequence[str], n_targets: int) -> Table:
+#: Per respondent, answered items of each element target are counted in a bit field of
+#: one integer: 5 bits (≤ 31 items) × 12 fields fit in 64 bits. Beyond that, MAX columns.
+MASK_BITS, MASK_FIELDS = 5, 12
+NULL_KEY = {True: -1, False: "~"}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How pass 2 tells whether a respondent belongs to each target (m_r)."""
+
+    targets: list[str]
+    #: Per target: ("count", 0) every joined row is in it; ("mask", field); ("max", 0).
+    modes: list[tuple[str, int]]
+
+
+def _plan(terms: dict[tuple, dict[int, tuple[float, float]]], targets: list[str]) -> _Plan:
+    always = [all(index in row for row in terms.values()) for index in range(len(targets))]
+    per_group: dict[tuple, list[int]] = {}
+    for key, row in terms.items():
+        counts = per_group.setdefault(key[:-1], [0] * len(targets))
+        for index in row:
+            counts[index] += 1
+    largest = [max(counts[index] for counts in per_group.values())
+               for index in range(len(targets))]
+    partial = [index for index in range(len(targets)) if not always[index]]
+    packed = (len(partial) <= MASK_FIELDS
+              and all(largest[index] < 2 ** MASK_BITS for index in partial))
+    modes = [("count", 0)] * len(targets)
+    for field, index in enumerate(partial):
+        modes[index] = ("mask", field) if packed else ("max", 0)
+    return _Plan(targets, modes)
+
+
+def _weights_table(by: Sequence[str], plan: _Plan) -> Table:
     """A temporary weights table: per group, item and value, z's term for every target."""
-    columns = [Column(f"g_{name}", CUT_COLUMNS[name][1]) for name in by]
-    columns += [Column("item", String(20)), Column("value", SmallInteger)]
-    columns += [Column(f"v{index}", Float) for index in range(n_targets)]
-    columns += [Column(f"m{index}", SmallInteger) for index in range(n_targets)]
-    table = Table("tmp_result_weights", MetaData(), *columns, prefixes=["TEMPORARY"])
-    Index("ix_tmp_result_weights", table.c["item"], table.c["value"],
-          *(table.c[f"g_{name}"] for name in by))
-    return table
+    keys = [Column(f"g_{name}", CUT_COLUMNS[name][1], nullable=False) for name in by]
+    keys = [Column("item", String(20), nullable=False),
+            Column("value", SmallInteger, nullable=False), *keys]
+    columns = [Column(f"v{index}", Float) for index in range(len(plan.targets))]
+    columns.append(Column("mask", BigInteger))
+    columns += [Column(f"m{index}", SmallInteger)
+                for index, (mode, _) in enumerate(plan.modes) if mode == "max"]
+    # Keyed like the join (item, value, group) and without rowid in SQLite: one lookup
+    # per answer reads the whole row.
+    return Table("tmp_result_weights", MetaData(), *keys, *columns,
+                 PrimaryKeyConstraint(*(column.name for column in keys)),
+                 prefixes=["TEMPORARY"], sqlite_with_rowid=False)
 
 
 def _null_safe(column: Any, name: str) -> Any:
@@ -145,32 +186,49 @@ def _null_safe(column: Any, name: str) -> Any:
     return func.coalesce(column, NULL_KEY[CUT_COLUMNS[name][1] is Integer])
 
 
-NULL_KEY = {True: -1, False: "~"}
-
-
-def _weight_rows(weights: pd.DataFrame, by: Sequence[str], targets: list[str],
-                 structure: Structure) -> list[dict[str, Any]]:
-    """The long weights of ``analysis`` as z's term c·(y − p) per group, item and value."""
-    cp: dict[tuple, dict[int, tuple[float, float]]] = {}
+def _terms(weights: pd.DataFrame, by: Sequence[str], targets: list[str]
+           ) -> dict[tuple, dict[int, tuple[float, float]]]:
+    """(group…, item) → {target index: (c, p)} from the long weights of ``analysis``."""
+    terms: dict[tuple, dict[int, tuple[float, float]]] = {}
     position = {target: index for index, target in enumerate(targets)}
     keys = [*by, "item"]
     for record in weights[[*keys, "target", "c", "p"]].itertuples(index=False, name=None):
         key = tuple(_plain(value) for value in record[:len(keys)])
-        cp.setdefault(key, {})[position[record[len(keys)]]] = (float(record[-2]),
-                                                               float(record[-1]))
+        terms.setdefault(key, {})[position[record[len(keys)]]] = (float(record[-2]),
+                                                                  float(record[-1]))
+    return terms
+
+
+def _weight_rows(terms: dict[tuple, dict[int, tuple[float, float]]], by: Sequence[str],
+                 plan: _Plan, structure: Structure) -> list[dict[str, Any]]:
+    """z's term c·(y − p) of every target per group, item and value, and membership."""
     rows = []
-    for key, terms in cp.items():
+    for key, row_terms in terms.items():
         group = {f"g_{name}": (NULL_KEY[CUT_COLUMNS[name][1] is Integer] if value is None
                                else value) for name, value in zip(by, key[:-1], strict=True)}
+        mask = sum(1 << (MASK_BITS * field) for index, (mode, field) in enumerate(plan.modes)
+                   if mode == "mask" and index in row_terms)
         for value in RATING_VALUES:
             satisfied = 1.0 if value in structure.satisfied else 0.0
-            row = {**group, "item": key[-1], "value": value}
-            for index in range(len(targets)):
-                c, p = terms.get(index, (0.0, 0.0))
+            row = {**group, "item": key[-1], "value": value, "mask": mask}
+            for index, (mode, _) in enumerate(plan.modes):
+                c, p = row_terms.get(index, (0.0, 0.0))
                 row[f"v{index}"] = c * (satisfied - p)
-                row[f"m{index}"] = 1 if index in terms else 0
+                if mode == "max":
+                    row[f"m{index}"] = 1 if index in row_terms else 0
             rows.append(row)
     return rows
+
+
+def _member(scores: Any, mode: str, field: int, index: int) -> Any:
+    """m_r of one target from a respondent's row of the scores subquery."""
+    if mode == "count":
+        return literal_column("1")
+    if mode == "max":
+        return scores.c[f"m{index}"]
+    shifted = scores.c["mask"].op(">>")(literal_column(str(MASK_BITS * field)))
+    bits = shifted.op("&")(literal_column(str(2 ** MASK_BITS - 1)))
+    return case((bits > literal_column("0"), literal_column("1")), else_=literal_column("0"))
 
 
 def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFrame,
@@ -185,16 +243,20 @@ def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFram
     targets = sorted(weights["target"].unique()) if len(weights) else []
     if not targets:
         return pd.DataFrame(columns=[*by, "target", "sum_z2", "n_respondents"])
-    table = _weights_table(by, len(targets))
+    terms = _terms(weights, by, targets)
+    plan = _plan(terms, targets)
+    table = _weights_table(by, plan)
     columns = cut_columns(by)
     table.drop(connection, checkfirst=True)  # left behind by a failed run on this connection
     table.create(connection)
     try:
-        connection.execute(table.insert(), _weight_rows(weights, by, targets, structure))
-        per_respondent = []
-        for index in range(len(targets)):
+        connection.execute(table.insert(), _weight_rows(terms, by, plan, structure))
+        # PostgreSQL sums bigint into numeric, which has no bit operators.
+        per_respondent = [cast(func.sum(table.c["mask"]), BigInteger).label("mask")]
+        for index, (mode, _) in enumerate(plan.modes):
             per_respondent.append(func.sum(table.c[f"v{index}"]).label(f"z{index}"))
-            per_respondent.append(func.max(table.c[f"m{index}"]).label(f"m{index}"))
+            if mode == "max":
+                per_respondent.append(func.max(table.c[f"m{index}"]).label(f"m{index}"))
         join = (table.c["item"] == Answer.item_code) & (table.c["value"] == Answer.value)
         for name, column in columns:
             join = join & (table.c[f"g_{name}"] == _null_safe(column, name))
@@ -205,8 +267,8 @@ def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFram
                   .group_by(Response.unit_id, Response.id)
                   .subquery())
         sums = []
-        for index in range(len(targets)):
-            z, m = scores.c[f"z{index}"], scores.c[f"m{index}"]
+        for index, (mode, field) in enumerate(plan.modes):
+            z, m = scores.c[f"z{index}"], _member(scores, mode, field, index)
             sums += [func.sum(z * z * m).label(f"s{index}"), func.sum(m).label(f"n{index}")]
         query = (select(*(scores.c[name] for name in by), *sums)
                  .group_by(*(scores.c[name] for name in by)))
