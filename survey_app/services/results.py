@@ -13,7 +13,13 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 import analysis
-from questionnaires import SCORING_DIR, Instrument, ScoringRules, load_scoring_rules
+from questionnaires import (
+    SCORING_DIR,
+    DefinitionError,
+    Instrument,
+    ScoringRules,
+    load_scoring_rules,
+)
 
 from ..errors import DomainError
 from ..extensions import db
@@ -74,7 +80,10 @@ def scoring_rules_of(campaign: Campaign) -> ScoringRules:
     if Path(name).name != name or not path.is_file():
         raise DomainError(f"Không tìm thấy tệp quy đổi điểm “{name}” của đợt "
                           f"“{campaign.code}”.")
-    return load_scoring_rules(path)
+    try:
+        return load_scoring_rules(path)
+    except DefinitionError as error:
+        raise DomainError(f"Tệp quy đổi điểm “{name}” không hợp lệ: {error}") from error
 
 
 def compute_campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any]:

@@ -204,3 +204,19 @@ def test_a_missing_scoring_file_is_refused_and_nothing_written(survey, runner, t
     assert result.exit_code == 1
     assert "Không tìm thấy tệp quy đổi điểm “khong-co.yaml”" in result.output
     assert list(folder.iterdir()) == []
+
+
+def test_a_broken_scoring_file_is_refused_clearly(survey, runner, tmp_path, monkeypatch):
+    from survey_app.services import results as results_service
+
+    scoring = tmp_path / "scoring"
+    scoring.mkdir()
+    (scoring / "huyen.yaml").write_text("title: [\n", encoding="utf-8")
+    monkeypatch.setattr(results_service, "SCORING_DIR", scoring)
+    survey.scoring_file = "huyen.yaml"
+    db.session.commit()
+    out = tmp_path / "a.json"
+    result = runner.invoke(args=["compute-index", "--campaign", "2026", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "Tệp quy đổi điểm “huyen.yaml” không hợp lệ" in result.output
+    assert not out.exists()
