@@ -33,6 +33,9 @@ def _write_atomically(target: Path, write: Any) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
