@@ -72,21 +72,28 @@ def _counted(campaign_id: int) -> list[ColumnElement[bool]]:
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
-    for name in columns:
+    data = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    frame = pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
+    for name, values in zip(columns, data, strict=True):
         if name in CUT_COLUMNS:
-            # Group keys as plain Python objects: NULL stays None, a group of its own.
-            frame[name] = pd.Series([_plain(value) for value in frame[name]], dtype=object,
-                                    index=frame.index)
+            # Group keys as plain Python values (read from the rows, before pandas turns
+            # NULL into NaN); NULL — a group of its own — as a sentinel, since pandas turns
+            # an all-None key column into floats.
+            null = null_key(name)
+            frame[name] = pd.Series([null if value is None else _plain(value)
+                                     for value in values], dtype=object, index=frame.index)
     return frame
 
 
 def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and value != value):  # NULL / NaN
-        return None
     if isinstance(value, str):
         return str(value)  # StrEnum members as their stored value
     return int(value)
+
+
+def null_key(name: str) -> Any:
+    """The value standing for NULL in a cut column, in pandas and in the weights table."""
+    return -1 if CUT_COLUMNS[name][1] is Integer else "~"
 
 
 def status_counts(connection: Connection, campaign_id: int,
@@ -133,7 +140,6 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
 #: Per respondent, answered items of each element target are counted in a bit field of
 #: one integer: 5 bits (≤ 31 items) × 12 fields fit in 64 bits. Beyond that, MAX columns.
 MASK_BITS, MASK_FIELDS = 5, 12
-NULL_KEY = {True: -1, False: "~"}
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,7 @@ def _null_safe(column: Any, name: str) -> Any:
     """A NULL group value as a sentinel, so the join stays an equi-join (hash/index)."""
     if not column.expression.nullable:
         return column
-    return func.coalesce(column, NULL_KEY[CUT_COLUMNS[name][1] is Integer])
+    return func.coalesce(column, null_key(name))
 
 
 def _terms(weights: pd.DataFrame, by: Sequence[str], targets: list[str]
@@ -204,8 +210,7 @@ def _weight_rows(terms: dict[tuple, dict[int, tuple[float, float]]], by: Sequenc
     """z's term c·(y − p) of every target per group, item and value, and membership."""
     rows = []
     for key, row_terms in terms.items():
-        group = {f"g_{name}": (NULL_KEY[CUT_COLUMNS[name][1] is Integer] if value is None
-                               else value) for name, value in zip(by, key[:-1], strict=True)}
+        group = {f"g_{name}": value for name, value in zip(by, key[:-1], strict=True)}
         mask = sum(1 << (MASK_BITS * field) for index, (mode, field) in enumerate(plan.modes)
                    if mode == "mask" and index in row_terms)
         for value in RATING_VALUES:

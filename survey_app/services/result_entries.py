@@ -12,7 +12,7 @@ import analysis
 from questionnaires import Instrument, ScoringRules
 
 from ..models import Campaign, ResponseStatus, Unit
-from .counting import Passes
+from .counting import Passes, null_key
 
 DISTRICT = analysis.DISTRICT
 GROUP = "__group__"
@@ -29,10 +29,6 @@ def number(value: Any) -> float | None:
 def integer(value: Any) -> int | None:
     number_value = number(value)
     return None if number_value is None else int(number_value)
-
-
-def _matches(column: pd.Series, key: Any) -> pd.Series:
-    return column.isna() if key is None else column == key
 
 
 @dataclass(frozen=True)
@@ -58,17 +54,17 @@ class Frames:
         return {int(unit) for unit in self.statuses["unit"].dropna().unique()}
 
     def keys_of(self, column: str) -> list[Any]:
-        """Values of a cut column present in the campaign, sorted, no answer (None) last."""
+        """Values of a cut column present in the campaign, sorted, no answer (NULL) last."""
+        null = null_key(column)
         values = set(self.statuses[column].tolist())
-        known = sorted((value for value in values if value is not None), key=str)
-        return known + ([None] if None in values else [])
+        known = sorted((value for value in values if value != null), key=str)
+        return known + ([null] if null in values else [])
 
     def restrict(self, column: str, key: Any, instrument: Instrument, method: str) -> Frames:
         """The same cut limited to one value of ``column`` (its total becomes the district)."""
         def keep(frame: pd.DataFrame) -> pd.DataFrame:
-            # One value left, so a constant stands in for it (an all-None key column
-            # would not survive pandas' type inference).
-            kept = frame.loc[_matches(frame[column], key)].reset_index(drop=True)
+            # One value left, so a constant stands in for it.
+            kept = frame.loc[frame[column] == key].reset_index(drop=True)
             return kept.assign(**{column: GROUP})
         passes = replace(self.passes, counts=keep(self.passes.counts),
                          respondents=keep(self.passes.respondents),

@@ -244,8 +244,9 @@ def _by_section(grouped: Frames, by: str, units: dict[int, Unit], instrument: In
                 campaign: Campaign) -> dict[str, Any]:
     """Per value of the cut: its units and its own total (pooled over its units)."""
     groups = []
-    for key in grouped.keys_of(by):
-        subset = grouped.restrict(by, key, instrument, campaign.headline_method)
+    for value in grouped.keys_of(by):
+        subset = grouped.restrict(by, value, instrument, campaign.headline_method)
+        key = None if value == counting.null_key(by) else value
         groups.append({
             "key": key,
             "label": _group_label(by, key, instrument),

@@ -49,8 +49,9 @@ def test_counts_from_the_database_equal_the_inserted_answers(survey, key):
     campaign, _, inserted = survey
     with read_snapshot() as connection:
         table = counting.count_table(connection, campaign.id, ITEMS_2640, [SQL_CUT[key]])
-    found = {(row[SQL_CUT[key]], row["item"], row["value"]): row["count"]
-             for _, row in table.iterrows()}
+    null = counting.null_key(SQL_CUT[key])  # NULL group values are a sentinel in pandas
+    found = {(None if row[SQL_CUT[key]] == null else row[SQL_CUT[key]], row["item"],
+              row["value"]): row["count"] for _, row in table.iterrows()}
     assert found == dict(expected_counts(inserted, key))
     assert table["count"].sum() == sum(expected_counts(inserted, key).values())
 
@@ -312,3 +313,18 @@ def test_answers_are_only_ever_read_grouped(survey):
     assert len(reading) == 4  # two passes for the units, two for the cut by field
     assert all("GROUP BY" in s and ("count(" in s.lower() or "sum(" in s.lower())
                for s in reading)
+
+
+@pytest.mark.parametrize("by", ["field", "counter"])
+def test_a_cut_where_nobody_has_a_value(make_unit, make_campaign, by):
+    unit = make_unit()
+    campaign = make_campaign([unit])
+    for number in range(4):
+        add_response(campaign, unit, dict.fromkeys(ITEMS_2640, 5 if number else 1),
+                     field=None, counter_id=None)
+    db.session.commit()
+    results = compute_campaign_results(campaign, by=by)
+    (group,) = results["by"]["groups"]
+    assert (group["key"], group["label"]) == (None, "Không trả lời")
+    assert group["district"]["overall"]["index"] == pytest.approx(75.0)
+    assert group["units"][0]["n_valid"] == 4
