@@ -72,7 +72,9 @@ def _counted(campaign_id: int) -> list[ColumnElement[bool]]:
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
-    data = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    if not rows:
+        return pd.DataFrame(columns=columns, dtype=object)
+    data = list(zip(*rows, strict=True))
     frame = pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
     for name, values in zip(columns, data, strict=True):
         if name in CUT_COLUMNS:
