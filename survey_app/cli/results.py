@@ -1,0 +1,95 @@
+"""Commands for results: compute the indices to a file, approve a closed campaign."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Campaign, User
+from ..services.approval import approve
+from ..services.exports import write_export
+from ..services.results import BY_DIMENSIONS, compute_campaign_results
+from .base import command, fail
+
+FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+def results_json(results: dict[str, Any]) -> bytes:
+    """The documented JSON (docs/results-json.md), UTF-8, undefined values as null."""
+    return json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
+
+
+def _write_atomically(target: Path, write: Any) -> None:
+    """Write through a temporary file in the same folder: a failure leaves no file behind."""
+    handle, temporary = tempfile.mkstemp(prefix=".compute-index-", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _campaign(code: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).filter_by(code=code))
+    if campaign is None:
+        fail(f"Không có đợt khảo sát mã “{code}”.")
+    return campaign
+
+
+@command("compute-index")
+@click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--out", "target", required=True, type=click.Path(dir_okay=False),
+              help="File to write.")
+@click.option("--by", type=click.Choice(list(BY_DIMENSIONS)), default=None,
+              help="Also cut the results by this dimension.")
+def compute_index_command(campaign_code: str, fmt: str, target: str, by: str | None) -> None:
+    """Compute every index of a campaign (units and district) and write it to a file."""
+    campaign = _campaign(campaign_code)
+    path = Path(target)
+    if not path.parent.is_dir():
+        fail(f"Thư mục “{path.parent}” không tồn tại.")
+    try:
+        results = compute_campaign_results(campaign, by=by)
+    except DomainError as error:
+        fail(str(error))
+    if fmt == "json":
+        data = results_json(results)
+        _write_atomically(path, lambda stream: stream.write(data))
+    else:
+        _write_atomically(path, lambda stream: write_export(results, fmt, stream))
+    district = results["district"]
+    click.echo(f"Đã ghi kết quả đợt “{campaign.code}” ({len(results['units'])} đơn vị, "
+               f"{district['n_valid']} phiếu hợp lệ, {district['n_excluded']} phiếu không tính) "
+               f"vào {path}.")
+
+
+@command("approve-results")
+@click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
+@click.option("--user", "username", required=True, help="Account of the approver.")
+def approve_results_command(campaign_code: str, username: str) -> None:
+    """Approve the results of a closed campaign: a frozen snapshot with its files."""
+    campaign = _campaign(campaign_code)
+    user = db.session.scalar(select(User).filter_by(username=username.strip().lower()))
+    if user is None:
+        fail(f"Không có tài khoản “{username}”.")
+    try:
+        snapshot = approve(campaign, user)
+    except DomainError as error:
+        fail(str(error))
+    click.echo(f"Đã phê duyệt kết quả đợt “{campaign_code}” (phiên bản {snapshot.version}, "
+               f"{snapshot.n_responses} phiếu được tính). SHA-256 của tệp XLSX: "
+               f"{snapshot.xlsx_sha256}")

@@ -1,0 +1,85 @@
+"""Downloads (XLSX, CSV, PDF) and the admin's "Phê duyệt kết quả" action."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth import ALL_STAFF, roles_required
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Campaign, Role
+from ..services import approval
+from ..services.exports import FORMATS, write_export
+from ..services.exports.raw_responses import raw_response_rows
+from ..services.results import BY_DIMENSIONS
+from . import data
+from .forms import ApproveForm
+from .routes import bp
+
+#: Up to this size a download is built in memory, beyond it in a temporary file.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@bp.get("/download/<fmt>")
+@roles_required(*ALL_STAFF)
+def download(fmt: str):
+    """The results as a file; an approved campaign's stored file, byte for byte."""
+    if fmt not in FORMATS:
+        abort(404)
+    campaign = data.chosen_campaign(data.visible_campaigns())
+    if campaign is None:
+        abort(404)
+    by = request.args.get("by") or None
+    if by is not None and by not in BY_DIMENSIONS:
+        abort(400, description="Cách chia không hợp lệ.")
+    raw = request.args.get("raw") == "1"
+    if raw and (fmt != "xlsx" or current_user.role is not Role.ADMIN):
+        abort(403)
+    mimetype, extension = FORMATS[fmt]
+    name = f"ket-qua-{campaign.code}.{extension}"
+    snapshot = data.snapshot_of(campaign)
+    if snapshot is not None and by is None and not raw and not data.is_scoped():
+        stored = approval.snapshot_file(snapshot, fmt)
+        if stored is not None:
+            name = f"ket-qua-{campaign.code}-phe-duyet-v{snapshot.version}.{extension}"
+            return send_file(io.BytesIO(stored), mimetype=mimetype, as_attachment=True,
+                             download_name=name, etag=False)
+    results = data.scoped(data.campaign_results(campaign, by=by))
+    rows = raw_response_rows(campaign) if raw else None
+    # Built before the first byte goes out (the database is read inside the request), in
+    # a spooled file: memory stays bounded, the reply streams from the file in chunks.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 — send_file closes it
+    try:
+        write_export(results, fmt, spool, raw_rows=rows)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name,
+                     etag=False)
+
+
+@bp.post("/approve")
+@roles_required(Role.ADMIN)
+def approve():
+    """Freeze the closed campaign's results as an approved snapshot."""
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == form.campaign.data))
+    if campaign is None:
+        abort(404)
+    try:
+        snapshot = approval.approve(campaign, current_user._get_current_object())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash(f"Đã phê duyệt kết quả đợt “{campaign.code}” (phiên bản {snapshot.version}).",
+              "success")
+    return redirect(url_for("results.index", campaign=campaign.code))

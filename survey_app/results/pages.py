@@ -1,0 +1,103 @@
+"""Results pages: the district's ranked units, one unit's detail and its comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, render_template, request
+from sqlalchemy import select
+
+from ..auth import ALL_STAFF, can_see_unit, roles_required
+from ..extensions import db
+from ..models import CampaignState, Unit
+from ..services.charts import ChartRow, interval_chart
+from ..services.dates import local_date
+from ..services.exports import tables
+from . import data
+from .forms import ApproveForm
+from .routes import bp
+
+CUTS = (("field", "Theo lĩnh vực"), ("channel", "Theo kênh trả lời"))
+
+
+@bp.context_processor
+def display_helpers() -> dict[str, Any]:
+    """Number display (83,94; "—" when undefined) and labels for every results template."""
+    return {"show": tables.show, "show_count": tables.show_count,
+            "sample_label": tables.sample_label, "comparison_label": tables.comparison_label,
+            "method_label": tables.method_label,
+            "instrument_label": tables.instrument_label, "element_title": tables.element_title,
+            "criterion_text": tables.criterion_text, "stat": tables.stat,
+            "local_day": lambda moment: local_date(moment).strftime("%d/%m/%Y"),
+            # base.html asks current_app for the staff views; Jinja has no such global.
+            "current_app": current_app._get_current_object()}
+
+
+def _overall_row(label: str, entry: dict[str, Any]) -> ChartRow:
+    overall = tables.stat(entry, "overall")
+    return ChartRow(label, overall.get("index"), overall.get("ci_low"), overall.get("ci_high"))
+
+
+@bp.get("/")
+@roles_required(*ALL_STAFF)
+def index():
+    """District summary and the units ranked by PAR points, for the chosen campaign."""
+    campaigns = data.visible_campaigns()
+    campaign = data.chosen_campaign(campaigns)
+    if campaign is None:
+        return render_template("results/index.html", campaigns=[], campaign=None)
+    results = data.scoped(data.campaign_results(campaign))
+    units = tables.ranked_units(results.get("units") or [])
+    district = results.get("district") or {}
+    chart = interval_chart([_overall_row(u.get("unit_name") or "", u) for u in units] +
+                           [_overall_row(tables.district_name(results), district)],
+                           "Chỉ số chung của các đơn vị, khoảng tin cậy 95%") if units else None
+    return render_template(
+        "results/index.html", campaigns=campaigns, campaign=campaign, results=results,
+        units=units, district=district, chart=chart, snapshot=data.snapshot_of(campaign),
+        scoped=data.is_scoped(), excluded=tables.excluded_lines(results),
+        approve_form=ApproveForm(campaign=campaign.code),
+        can_approve=campaign.state is CampaignState.CLOSED)
+
+
+@bp.get("/unit/<code>")
+@roles_required(*ALL_STAFF)
+def unit(code: str):
+    """One unit: overall, elements, criteria, cuts by field and channel, and comments."""
+    campaigns = data.visible_campaigns()
+    campaign = data.chosen_campaign(campaigns)
+    unit_row = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit_row is None or campaign is None:
+        abort(404)
+    if not can_see_unit(unit_row.id):
+        abort(403)
+    results = data.results_with_cuts(campaign, tuple(dimension for dimension, _ in CUTS))
+    entry = data.unit_entry(results, code)
+    if entry is None:
+        abort(404)
+    elements = tables.element_codes(results)
+    element_chart = interval_chart(
+        [ChartRow(tables.element_title(results, element),
+                  *(tables.stat(entry, "elements", element).get(k)
+                    for k in ("index", "ci_low", "ci_high"))) for element in elements],
+        f"Chỉ số theo yếu tố — {entry.get('unit_name')}")
+    labels = results.get("labels") or {}
+    element_items = labels.get("element_items") or {}
+    criteria_by_element = [(element, element_items.get(element) or
+                            [c for c in tables.criterion_codes(results)
+                             if c.rstrip("0123456789") == element])
+                           for element in elements]
+    cuts = []
+    for dimension, title in CUTS:
+        rows = data.group_rows(results["cuts"].get(dimension) or {}, code)
+        chart = interval_chart([_overall_row(group.get("label") or tables.show(None), e)
+                                for group, e in rows], f"{title} — {entry.get('unit_name')}")
+        cuts.append((title, rows, chart if rows else None))
+    query = request.args.get("q", "")[:200]
+    comments, n_comments = data.comments(campaign, unit_row, query)
+    return render_template(
+        "results/unit.html", campaigns=campaigns, campaign=campaign, unit=unit_row,
+        results=results, entry=entry, elements=elements, element_chart=element_chart,
+        criteria_by_element=criteria_by_element, cuts=cuts, comments=comments,
+        n_comments=n_comments, query=query, comment_limit=data.COMMENT_LIMIT,
+        snapshot=data.snapshot_of(campaign))

@@ -1,0 +1,262 @@
+"""Reading the result JSON (docs/results-json.md) into the rows and words every export shows.
+
+The writers and the results pages take the computed dict, never the database; this module
+is the one place that knows its shape, so a missing key shows "—" rather than failing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from analysis.display import MISSING, format_number
+
+METHOD_LABELS = {
+    "mean-of-elements": "Trung bình các yếu tố (mean-of-elements, thực hành QĐ 2640)",
+    "pooled": "Gộp mọi câu trả lời hợp lệ (pooled, cách đọc số liệu QĐ 1001)",
+}
+
+BY_LABELS = {
+    "field": "Lĩnh vực",
+    "channel": "Kênh trả lời",
+    "counter": "Quầy",
+    "respondent_type": "Đối tượng trả lời",
+}
+
+EXCLUDED_LABELS = {
+    "invalid": "Phiếu không hợp lệ (trả lời dưới ngưỡng số câu)",
+    "flagged": "Phiếu bị gắn cờ nghi vấn, chưa được cán bộ xác nhận",
+    "excluded": "Phiếu bị loại",
+    "total": "Tổng số phiếu không tính",
+}
+
+#: Definitions in words (METHODOLOGY §3–§6) for the "Phương pháp" sheet and the PDF.
+DEFINITIONS = (
+    ("Chỉ số tiêu chí", "Tỷ lệ phần trăm câu trả lời \"Hài lòng\" hoặc \"Rất hài lòng\" trên "
+     "tổng số câu trả lời hợp lệ (1–5) của tiêu chí; \"Không áp dụng\" và câu bỏ trống không "
+     "tính vào mẫu số. Không có câu trả lời hợp lệ thì để trống (—), không ghi 0."),
+    ("Chỉ số yếu tố", "Trung bình chỉ số của các tiêu chí thuộc yếu tố có số liệu."),
+    ("Chỉ số chung", "Theo phương pháp của đợt khảo sát: trung bình các yếu tố "
+     "(mean-of-elements) hoặc tỷ lệ hài lòng gộp trên mọi câu trả lời hợp lệ (pooled)."),
+    ("Khoảng tin cậy 95%", "Tiêu chí: khoảng Wilson. Yếu tố và chỉ số chung: tính theo từng "
+     "người trả lời (tuyến tính hóa), vì các câu của cùng một người có tương quan."),
+    ("Phiếu hợp lệ", "Phiếu trả lời (1–5) ít nhất một nửa số câu đánh giá (ngưỡng theo đợt). "
+     "Phiếu không hợp lệ được giữ và đếm nhưng không tính vào chỉ số."),
+    ("Phiếu bị loại", "Phiếu bị gắn cờ nghi vấn (gửi dồn dập bất thường…) mà cán bộ chưa xác "
+     "nhận; không tính vào chỉ số, số lượng được báo cáo."),
+    ("Cỡ mẫu", "Công thức Yamane n = N / (1 + N·e²), N là số hồ sơ đơn vị giải quyết trong kỳ, "
+     "e = 0,05; hoặc chỉ tiêu cố định của đợt. Đơn vị dưới cỡ mẫu ghi \"Chưa đủ mẫu\"."),
+    ("Điểm CCHC", "Điểm = điểm tối đa × min(1, chỉ số / ngưỡng) theo tệp quy tắc chấm điểm; "
+     "xếp hạng theo điểm (làm tròn 2 chữ số), bằng điểm thì cùng hạng."),
+    ("Làm tròn", "Tính với độ chính xác đầy đủ, chỉ làm tròn khi hiển thị (2 chữ số, "
+     "làm tròn lên từ 5), dấu phẩy thập phân: 83,94."),
+)
+
+
+def number(value: Any) -> float | None:
+    """A finite float, or None for null/NaN/text."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def show(value: Any, decimals: int = 2) -> str:
+    """Vietnamese display of a number (83,94); "—" when undefined."""
+    result = number(value)
+    return MISSING if result is None else format_number(result, decimals)
+
+
+def show_count(value: Any) -> str:
+    """A whole number for display (1.234); "—" when undefined."""
+    result = number(value)
+    return MISSING if result is None else format_number(result, 0)
+
+
+def method_label(method: Any) -> str:
+    """The headline method in words, with its code."""
+    return METHOD_LABELS.get(str(method), str(method or MISSING))
+
+
+def instrument_label(instrument: Any) -> str:
+    """"sipas-2640 v1" from a string or a {code, version, title} mapping."""
+    if isinstance(instrument, Mapping):
+        code = instrument.get("code", "")
+        version = instrument.get("version")
+        title = instrument.get("title")
+        text = f"{code} v{version}" if version is not None else str(code)
+        return f"{text} — {title}" if title else text
+    return str(instrument or MISSING)
+
+
+def campaign_label(results: Mapping[str, Any]) -> str:
+    """"Name (code)" of the campaign."""
+    campaign = results.get("campaign")
+    if isinstance(campaign, Mapping):
+        code, name = campaign.get("code", ""), campaign.get("name")
+        return f"{name} ({code})" if name else str(code)
+    return str(campaign or MISSING)
+
+
+def computed_at(results: Mapping[str, Any]) -> datetime:
+    """When the numbers were computed (naive UTC); a fixed date when unknown."""
+    value = results.get("computed_at")
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            moment = datetime(2000, 1, 1)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def _label_map(results: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
+    labels = results.get("labels") or {}
+    for key in keys:
+        found = labels.get(key) if isinstance(labels, Mapping) else None
+        if isinstance(found, Mapping):
+            return found
+    return {}
+
+
+def _text(entry: Any, code: str) -> str:
+    if isinstance(entry, Mapping):
+        return str(entry.get("title") or entry.get("text") or entry.get("label") or code)
+    return str(entry) if entry else code
+
+
+def element_title(results: Mapping[str, Any], code: str) -> str:
+    """An element's title from ``labels``, else its code."""
+    return _text(_label_map(results, "elements").get(code), code)
+
+
+def criterion_text(results: Mapping[str, Any], code: str) -> str:
+    """A criterion's wording from ``labels``, else its code."""
+    return _text(_label_map(results, "criteria", "items").get(code), code)
+
+
+def group_label(results: Mapping[str, Any], group: Mapping[str, Any]) -> str:
+    """What a group of a cut is called ("Đất đai"); "—" for an unnamed one."""
+    label = group.get("label")
+    return str(label) if label else (MISSING if group.get("key") is None else str(group["key"]))
+
+
+def _ordered(codes: Iterable[str], order: Iterable[str]) -> list[str]:
+    seen = list(dict.fromkeys(codes))
+    preferred = [code for code in order if code in seen]
+    return preferred + [code for code in seen if code not in preferred]
+
+
+def element_codes(results: Mapping[str, Any]) -> list[str]:
+    """Element codes in questionnaire order (labels first, then as found)."""
+    found = [code for row in all_rows(results) for code in (row.get("elements") or {})]
+    return _ordered(found, _label_map(results, "elements"))
+
+
+def criterion_codes(results: Mapping[str, Any]) -> list[str]:
+    """Criterion codes in questionnaire order (labels first, then as found)."""
+    found = [code for row in all_rows(results) for code in (row.get("criteria") or {})]
+    return _ordered(found, _label_map(results, "criteria", "items"))
+
+
+def all_rows(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every unit entry and the district entry."""
+    rows = list(results.get("units") or [])
+    if isinstance(results.get("district"), Mapping):
+        rows.append(results["district"])
+    return rows
+
+
+def _rank_key(unit: Mapping[str, Any]) -> tuple:
+    rank = number(unit.get("rank"))
+    return (rank is None, rank or 0, str(unit.get("unit_name") or ""), str(unit.get("unit_code")))
+
+
+def ranked_units(units: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Units by rank (unranked last), then by name."""
+    return sorted(units, key=_rank_key)
+
+
+def sample_label(unit: Mapping[str, Any]) -> str:
+    """"Đủ mẫu" / "Chưa đủ mẫu" / "Chưa xác định" (METHODOLOGY §5)."""
+    ok = unit.get("sample_ok")
+    if ok is None:
+        return "Chưa xác định"
+    return "Đủ mẫu" if ok else "Chưa đủ mẫu"
+
+
+def comparison_label(unit: Mapping[str, Any]) -> str:
+    """Whether the unit differs from the district beyond chance (Holm, METHODOLOGY §4)."""
+    flag = unit.get("differs_from_district")
+    if not isinstance(flag, Mapping):
+        return MISSING
+    if not flag.get("differs"):
+        return "Không khác biệt"
+    return {"above": "Cao hơn", "below": "Thấp hơn"}.get(str(flag.get("direction")), "Khác biệt")
+
+
+def district_name(results: Mapping[str, Any]) -> str:
+    """The district entry's name ("Toàn huyện")."""
+    district = results.get("district") or {}
+    return str(district.get("unit_name") or "Toàn huyện")
+
+
+def stat(row: Mapping[str, Any], part: str, code: str | None = None) -> Mapping[str, Any]:
+    """``row["overall"]``, or ``row[part][code]``; an empty mapping when absent."""
+    value = row.get(part) or {}
+    if code is not None:
+        value = value.get(code) if isinstance(value, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def approval_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Who approved the results and when, for an approved snapshot; empty otherwise."""
+    approval = results.get("approval")
+    if not isinstance(approval, Mapping):
+        return []
+    when = approval.get("approved_at")
+    try:
+        when = computed_at({"computed_at": when}).strftime("%d/%m/%Y %H:%M") + " (UTC)"
+    except (TypeError, ValueError):
+        when = str(when)
+    who = approval.get("approved_by_name") or approval.get("approved_by") or MISSING
+    return [("Phê duyệt", f"Phiên bản {approval.get('version', MISSING)}, {who}, {when}"),
+            ("Dấu vân tay tập phiếu (SHA-256)", str(approval.get("response_fingerprint") or
+                                                    MISSING)),
+            ("Số phiếu được tính", show_count(approval.get("n_counted")))]
+
+
+def excluded_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(what, how many or why) lines describing the responses left out."""
+    excluded = results.get("excluded")
+    lines: list[tuple[str, str]] = []
+    if isinstance(excluded, Mapping):
+        for key, value in excluded.items():
+            label = EXCLUDED_LABELS.get(str(key), str(key))
+            if isinstance(value, Mapping):
+                for reason, count in value.items():
+                    lines.append((f"{label}: {reason}", _count_or_text(count)))
+            elif isinstance(value, list):
+                lines.append((label, "; ".join(str(v) for v in value) or MISSING))
+            else:
+                lines.append((label, _count_or_text(value)))
+    elif isinstance(excluded, list):
+        lines.extend((str(item.get("reason", item)) if isinstance(item, Mapping) else str(item),
+                      _count_or_text(item.get("count")) if isinstance(item, Mapping) else "")
+                     for item in excluded)
+    if not lines:
+        total = sum(number(unit.get("n_excluded")) or 0 for unit in results.get("units") or [])
+        lines.append((EXCLUDED_LABELS["excluded"], show_count(total)))
+    return lines
+
+
+def _count_or_text(value: Any) -> str:
+    return show_count(value) if number(value) is not None else str(value)

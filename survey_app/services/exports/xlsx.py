@@ -1,0 +1,235 @@
+"""The XLSX workbook for the PAR scoring: summary, criteria, cuts, method, optional raw data.
+
+Written in openpyxl's write-only mode (rows go to temporary files, memory stays flat however
+many raw responses there are) into a zip whose every entry carries the time the results were
+computed, so the same results give the same bytes (approval compares SHA-256 of downloads).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from . import tables as t
+from .safety import neutralise
+
+NUMBER_FORMAT = "0.00"
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_CRITERIA = "Tiêu chí"
+SHEET_METHOD = "Phương pháp"
+SHEET_RAW = "Dữ liệu thô"
+BY_SHEETS = {"field": "Theo lĩnh vực", "channel": "Theo kênh trả lời", "counter": "Theo quầy",
+             "respondent_type": "Theo đối tượng"}
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Chỉ số chung (%)",
+                   "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)", "Số phiếu hợp lệ",
+                   "Số phiếu không tính", "Tổng số phiếu", "Cỡ mẫu yêu cầu", "Tình trạng mẫu",
+                   "Điểm CCHC")
+CRITERIA_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Yếu tố", "Mã tiêu chí", "Tiêu chí",
+                    "Chỉ số (%)", "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)",
+                    "Số câu trả lời hợp lệ", "Điểm bình quân (1–5)")
+BY_HEADERS = ("Nhóm", "Mã đơn vị", "Tên đơn vị", "Số phiếu hợp lệ", "Chỉ số chung (%)",
+              "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)")
+
+
+def write_workbook(results: Mapping[str, Any], stream: IO[bytes],
+                   raw_rows: Iterable[Sequence[Any]] | None = None) -> None:
+    """Write the workbook of ``results`` to ``stream``; ``raw_rows`` = header row, then rows."""
+    workbook = Workbook(write_only=True)
+    moment = t.computed_at(results)
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
+    workbook.properties.creator = "Khảo sát sự hài lòng (SIPAS)"
+    workbook.properties.title = f"Kết quả khảo sát — {t.campaign_label(results)}"
+    workbook.properties.language = "vi-VN"
+    _summary_sheet(workbook, results)
+    _criteria_sheet(workbook, results)
+    if isinstance(results.get("by"), Mapping):
+        _by_sheet(workbook, results, results["by"])
+    _method_sheet(workbook, results)
+    if raw_rows is not None:
+        _raw_sheet(workbook, raw_rows)
+    archive = _FixedTimeZip(stream, (max(moment.year, 1980), *moment.timetuple()[1:6]))
+    # ExcelWriter.save() closes the archive; save_workbook() would stamp "modified" with now.
+    ExcelWriter(workbook, archive).save()
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries all carry one timestamp, so equal content gives equal bytes."""
+
+    def __init__(self, stream: IO[bytes], date_time: tuple[int, ...]) -> None:
+        super().__init__(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._date_time = date_time
+
+    def _info(self, name: str, size: int = 0) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, self._date_time)  # type: ignore[arg-type]
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        info.file_size = size
+        return info
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):  # type: ignore[override]
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, *args, **kwargs):  # type: ignore[override]
+        """Copy a worksheet's temporary file in chunks (never whole into memory)."""
+        info = self._info(str(arcname or filename), os.path.getsize(filename))
+        with open(filename, "rb") as source, self.open(info, "w") as target:
+            shutil.copyfileobj(source, target, 1 << 16)
+
+
+def _text_cell(sheet: Any, value: Any, header: bool = False, wrap: bool = False) -> WriteOnlyCell:
+    """A cell stored as text (type "s"), neutralised against formula injection."""
+    cell = WriteOnlyCell(sheet, value=neutralise("" if value is None else str(value)))
+    cell.data_type = "s"
+    if header:
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
+    elif wrap:
+        cell.alignment = _WRAP
+    return cell
+
+
+def _number_cell(sheet: Any, value: Any, decimals: bool = True) -> WriteOnlyCell:
+    """A numeric cell (0.00 for indices); empty when the value is undefined."""
+    cell = WriteOnlyCell(sheet, value=t.number(value))
+    if decimals:
+        cell.number_format = NUMBER_FORMAT
+    return cell
+
+
+def _new_sheet(workbook: Workbook, title: str, headers: Sequence[str],
+               widths: Sequence[float], freeze: str = "A2") -> Any:
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = freeze
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.append([_text_cell(sheet, header, header=True) for header in headers])
+    return sheet
+
+
+def _interval_cells(sheet: Any, stat: Mapping[str, Any]) -> list[WriteOnlyCell]:
+    return [_number_cell(sheet, stat.get(key)) for key in ("index", "ci_low", "ci_high")]
+
+
+def _summary_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
+    elements = t.element_codes(results)
+    headers = [*SUMMARY_HEADERS,
+               *(f"Yếu tố: {t.element_title(results, code)} (%)" for code in elements)]
+    widths = [7, 14, 36, 12, 12, 12, 10, 10, 10, 10, 14, 10, *([14] * len(elements))]
+    sheet = _new_sheet(workbook, SHEET_SUMMARY, headers, widths, freeze="D2")
+    rows = [(unit, False) for unit in t.ranked_units(results.get("units") or [])]
+    if isinstance(results.get("district"), Mapping):
+        rows.append((results["district"], True))
+    for unit, is_district in rows:
+        name = t.district_name(results) if is_district else unit.get("unit_name")
+        sheet.append([
+            _number_cell(sheet, None if is_district else unit.get("rank"), decimals=False),
+            _text_cell(sheet, unit.get("unit_code")),
+            _text_cell(sheet, name),
+            *_interval_cells(sheet, t.stat(unit, "overall")),
+            _number_cell(sheet, unit.get("n_valid"), decimals=False),
+            _number_cell(sheet, unit.get("n_excluded"), decimals=False),
+            _number_cell(sheet, unit.get("n_responses"), decimals=False),
+            _number_cell(sheet, unit.get("sample_required"), decimals=False),
+            _text_cell(sheet, "" if is_district else t.sample_label(unit)),
+            _number_cell(sheet, None if is_district else unit.get("points")),
+            *(_number_cell(sheet, t.stat(unit, "elements", code).get("index"))
+              for code in elements),
+        ])
+
+
+def _criteria_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
+    sheet = _new_sheet(workbook, SHEET_CRITERIA, CRITERIA_HEADERS,
+                       (14, 30, 24, 9, 60, 11, 12, 12, 12, 12), freeze="C2")
+    criteria = t.criterion_codes(results)
+    element_of = _element_of(results)
+    units = t.ranked_units(results.get("units") or [])
+    rows = [(unit, unit.get("unit_name")) for unit in units]
+    if isinstance(results.get("district"), Mapping):
+        rows.append((results["district"], t.district_name(results)))
+    for unit, name in rows:
+        for code in criteria:
+            stat = t.stat(unit, "criteria", code)
+            element = element_of.get(code)
+            sheet.append([
+                _text_cell(sheet, unit.get("unit_code")), _text_cell(sheet, name),
+                _text_cell(sheet, t.element_title(results, element) if element else ""),
+                _text_cell(sheet, code), _text_cell(sheet, t.criterion_text(results, code)),
+                *_interval_cells(sheet, stat),
+                _number_cell(sheet, stat.get("n"), decimals=False),
+                _number_cell(sheet, stat.get("mean")),
+            ])
+
+
+def _element_of(results: Mapping[str, Any]) -> dict[str, str]:
+    """Criterion → element, from ``labels.element_items``, else from the code's letters."""
+    labels = results.get("labels") if isinstance(results.get("labels"), Mapping) else {}
+    mapping = {item: str(element)
+               for element, items in (labels.get("element_items") or {}).items()
+               for item in items or []}
+    elements = set(t.element_codes(results))
+    for code in t.criterion_codes(results):
+        prefix = code.rstrip("0123456789")
+        mapping.setdefault(code, prefix if prefix in elements else "")
+    return mapping
+
+
+def _by_sheet(workbook: Workbook, results: Mapping[str, Any], by: Mapping[str, Any]) -> None:
+    dimension = str(by.get("dimension") or "")
+    title = BY_SHEETS.get(dimension, f"Theo {dimension}"[:31])
+    headers = (t.BY_LABELS.get(dimension, dimension or "Nhóm"), *BY_HEADERS[1:])
+    sheet = _new_sheet(workbook, title, headers, (28, 14, 36, 10, 12, 12, 12), freeze="B2")
+    for group in by.get("groups") or []:
+        label = t.group_label(results, group)
+        rows = [(unit, unit.get("unit_name")) for unit in t.ranked_units(group.get("units") or [])]
+        if isinstance(group.get("district"), Mapping):
+            rows.append((group["district"], t.district_name(results)))
+        for unit, name in rows:
+            sheet.append([
+                _text_cell(sheet, label), _text_cell(sheet, unit.get("unit_code")),
+                _text_cell(sheet, name),
+                _number_cell(sheet, unit.get("n_valid"), decimals=False),
+                *_interval_cells(sheet, t.stat(unit, "overall")),
+            ])
+
+
+def _method_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
+    sheet = _new_sheet(workbook, SHEET_METHOD, ("Mục", "Nội dung"), (34, 100))
+    lines = [
+        ("Đợt khảo sát", t.campaign_label(results)),
+        ("Bộ phiếu", t.instrument_label(results.get("instrument"))),
+        ("Phương pháp tính chỉ số chung", t.method_label(results.get("method"))),
+        ("Thời điểm tính (UTC)", t.computed_at(results).strftime("%d/%m/%Y %H:%M:%S")),
+        ("Số đơn vị", str(len(results.get("units") or []))),
+    ]
+    lines += [(f"Không tính — {what}", value) for what, value in t.excluded_lines(results)]
+    lines += t.approval_lines(results)
+    lines += list(t.DEFINITIONS)
+    for what, value in lines:
+        sheet.append([_text_cell(sheet, what, wrap=True), _text_cell(sheet, value, wrap=True)])
+
+
+def _raw_sheet(workbook: Workbook, raw_rows: Iterable[Sequence[Any]]) -> None:
+    """Anonymous raw responses, row by row: text neutralised, numbers kept as numbers."""
+    rows = iter(raw_rows)
+    header = next(rows, None)
+    if header is None:
+        return
+    sheet = _new_sheet(workbook, SHEET_RAW, [str(h) for h in header], [14] * len(header))
+    for row in rows:
+        sheet.append([neutralise(value) for value in row])

@@ -1,0 +1,129 @@
+"""Downloads from the results pages and the admin's approval: frozen, byte-identical files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import Campaign, CampaignState, ResultSnapshot, Role
+
+
+@pytest.fixture
+def world(make_unit, make_campaign, make_user, add_responses):
+    tnmt = make_unit("p-tnmt", "Phòng Tài nguyên và Môi trường")
+    dak_ha = make_unit("xa-dak-ha", "UBND xã Đắk Hà")
+    campaign = make_campaign([tnmt, dak_ha], code="2026-huyen")
+    add_responses(campaign, tnmt, 10, comments=["=1+1"])
+    add_responses(campaign, dak_ha, 6, seed=3)
+    users = {role: make_user(role.value, role, units=[tnmt] if role is Role.UNIT_STAFF else [])[0]
+             for role in Role}
+    return {"campaign": campaign, "tnmt": tnmt, "users": users}
+
+
+def _download(client, url, **query):
+    with client.get(url, query_string=query) as response:
+        return response.status_code, response.headers, response.get_data()
+
+
+def _state(code: str) -> CampaignState:
+    db.session.rollback()  # end the test's read transaction: see what the requests wrote
+    return db.session.scalar(select(Campaign.state).where(Campaign.code == code))
+
+
+def test_downloads_in_every_format(client, login_as, world):
+    login_as(world["users"][Role.VIEWER])
+    status, headers, body = _download(client, "/results/download/xlsx")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "ket-qua-2026-huyen.xlsx" in headers["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    assert workbook.sheetnames == ["Tổng hợp", "Tiêu chí", "Phương pháp"]
+    names = {row[2] for row in workbook["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert names == {"Phòng Tài nguyên và Môi trường", "UBND xã Đắk Hà", "Toàn huyện"}
+    status, _, body = _download(client, "/results/download/xlsx", by="field")
+    assert "Theo lĩnh vực" in openpyxl.load_workbook(io.BytesIO(body)).sheetnames
+    status, headers, body = _download(client, "/results/download/csv")
+    assert status == 200 and body.startswith(b"\xef\xbb\xbf")
+    status, headers, body = _download(client, "/results/download/pdf")
+    assert status == 200 and body.startswith(b"%PDF")
+    assert _download(client, "/results/download/docx")[0] == 404
+    assert _download(client, "/results/download/xlsx", by="tuoi")[0] == 400
+
+
+def test_raw_responses_only_for_admins(client, login_as, world):
+    login_as(world["users"][Role.VIEWER])
+    assert _download(client, "/results/download/xlsx", raw="1")[0] == 403
+    login_as(world["users"][Role.ADMIN])
+    status, _, body = _download(client, "/results/download/xlsx", raw="1")
+    assert status == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(body))["Dữ liệu thô"].iter_rows(
+        values_only=True))
+    assert len(rows) == 1 + 16
+    assert rows[1][-1] == "'=1+1"  # the comment, neutralised
+
+
+def test_approval_needs_a_closed_campaign(client, login_as, world):
+    login_as(world["users"][Role.ADMIN])
+    response = client.post("/results/approve", data={"campaign": "2026-huyen"},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "Chỉ phê duyệt được đợt khảo sát đã đóng" in response.get_data(as_text=True)
+    assert _state("2026-huyen") is CampaignState.OPEN
+    assert db.session.scalar(select(ResultSnapshot)) is None
+
+
+def test_approved_downloads_are_frozen_and_identical(client, login_as, world, add_responses):
+    campaign = world["campaign"]
+    campaign.state = CampaignState.CLOSED
+    db.session.commit()
+    login_as(world["users"][Role.ADMIN])
+    response = client.post("/results/approve", data={"campaign": "2026-huyen"},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Đã phê duyệt kết quả đợt “2026-huyen” (phiên bản 1)" in page
+    assert "Số liệu đã phê duyệt" in page
+    assert 'action="/results/approve"' not in page  # no second approval of the same data
+    assert _state("2026-huyen") is CampaignState.APPROVED
+    snapshot = db.session.scalar(select(ResultSnapshot))
+    assert snapshot.approved_by.username == "admin"
+    first = _download(client, "/results/download/xlsx")
+    assert first[0] == 200 and "phe-duyet-v1" in first[1]["Content-Disposition"]
+    assert first[2] == snapshot.xlsx
+    assert hashlib.sha256(first[2]).hexdigest() == snapshot.xlsx_sha256
+    pdf = _download(client, "/results/download/pdf")[2]
+    add_responses(db.session.get(Campaign, campaign.id), world["tnmt"], 5, seed=9)
+    assert _download(client, "/results/download/xlsx")[2] == first[2]
+    assert _download(client, "/results/download/pdf")[2] == pdf
+    # The cut of an approved campaign comes from the snapshot too, not from later data.
+    cut = openpyxl.load_workbook(io.BytesIO(_download(client, "/results/download/xlsx",
+                                                      by="field")[2]))
+    summary = {row[1]: row for row in cut["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    assert summary["p-tnmt"][6] == 10  # valid responses when approved
+    land = [row for row in cut["Theo lĩnh vực"].iter_rows(min_row=2, values_only=True)
+            if row[1] == "p-tnmt"]
+    assert land[0][3] == 10  # not 15: the five that came later are not in it
+    page = client.get("/results/unit/p-tnmt").get_data(as_text=True)
+    assert "10 phiếu hợp lệ trên 10 phiếu" in page
+    assert "<td>Đất đai</td><td class=\"num\">10</td>" in page  # the frozen cut by field
+    login_as(world["users"][Role.VIEWER])
+    assert _download(client, "/results/download/xlsx")[2] == first[2]
+
+
+def test_unit_staff_get_their_own_unit_even_after_approval(client, login_as, world):
+    campaign = world["campaign"]
+    campaign.state = CampaignState.CLOSED
+    db.session.commit()
+    login_as(world["users"][Role.ADMIN])
+    client.post("/results/approve", data={"campaign": "2026-huyen"})
+    login_as(world["users"][Role.UNIT_STAFF])
+    status, _, body = _download(client, "/results/download/xlsx")
+    assert status == 200
+    codes = [row[1] for row in openpyxl.load_workbook(io.BytesIO(body))["Tổng hợp"].iter_rows(
+        min_row=2, values_only=True)]
+    assert codes == ["p-tnmt", None]  # own unit and the district total
+    assert client.post("/results/approve", data={"campaign": "2026-huyen"}).status_code == 403
