@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 from sqlalchemy import select
 
 from ..auth import ALL_STAFF, can_see_unit, roles_required
@@ -28,9 +28,7 @@ def display_helpers() -> dict[str, Any]:
             "method_label": tables.method_label,
             "instrument_label": tables.instrument_label, "element_title": tables.element_title,
             "criterion_text": tables.criterion_text, "stat": tables.stat,
-            "local_day": lambda moment: local_date(moment).strftime("%d/%m/%Y"),
-            # base.html asks current_app for the staff views; Jinja has no such global.
-            "current_app": current_app._get_current_object()}
+            "local_day": lambda moment: local_date(moment).strftime("%d/%m/%Y")}
 
 
 def _overall_row(label: str, entry: dict[str, Any]) -> ChartRow:
