@@ -19,8 +19,10 @@ from survey_app.models import Counter, Response, Role
 from survey_app.services.seeding import seed_demo
 from tests.public.public_support import full_answers
 
-#: Routes that check the token inside the view (so an expired page keeps the answers).
-CHECKED_IN_VIEW = {"public.counter_submit", "public.sheet_submit"}
+#: Routes that check the token inside the view (so an expired page keeps what was typed).
+CHECKED_IN_VIEW = {"public.counter_submit", "public.sheet_submit", "staff.login"}
+#: Routes that a signed-in person never posts to (the login form sends them on).
+ANONYMOUS_ONLY = {"staff.login"}
 
 
 @pytest.fixture
@@ -54,6 +56,7 @@ def path_for(rule: Rule, token: str) -> str:
 
 
 def test_no_post_route_accepts_a_missing_or_forged_token(app, client, make_user, login_as):
+    anonymous = app.test_client()
     seed_demo(date.today())
     db.session.commit()
     admin, _ = make_user("qt-csrf", role=Role.ADMIN)
@@ -65,7 +68,9 @@ def test_no_post_route_accepts_a_missing_or_forged_token(app, client, make_user,
     for rule in rules:
         path = path_for(rule, token)
         for forged in ({}, {"csrf_token": "forged"}):
-            reply = client.post(path, data={**forged, **full_answers(), "name": "x"})
+            sender = anonymous if rule.endpoint in ANONYMOUS_ONLY else client
+            reply = sender.post(path, data={**forged, **full_answers(), "name": "x",
+                                            "username": "qt-csrf", "password": "x"})
             assert 400 <= reply.status_code < 500, (rule.rule, reply.status_code)
             if rule.endpoint not in CHECKED_IN_VIEW and reply.status_code == 400:
                 assert "Phiên làm việc đã hết hạn" in reply.get_data(as_text=True)
