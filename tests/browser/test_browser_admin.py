@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.browser.staff_support import change_password, create_unit_staff, log_in, log_out
+
 NEW_PASSWORD = "mat-khau-quan-tri-2026"
 ADMIN_PAGES = ["/admin/units", "/admin/units/new", "/admin/units/import", "/admin/campaigns",
                "/admin/campaigns/new", "/admin/campaigns/1", "/admin/units/1/counters",
@@ -13,30 +15,15 @@ def test_demo_admin_first_login_then_admin_pages_are_accessible(live_app, deskto
     page = desktop
     page.goto(live_app.url + "/staff/login")
     assert serious_violations(page) == []
-    page.get_by_label("Tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill(live_app.app.config["DEMO_ADMIN_PASSWORD"])
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, live_app.url, "admin", live_app.app.config["DEMO_ADMIN_PASSWORD"])
     assert page.url.endswith("/staff/password")
     assert serious_violations(page) == []
-    page.get_by_label("Mật khẩu hiện tại").fill(live_app.app.config["DEMO_ADMIN_PASSWORD"])
-    page.get_by_label("Mật khẩu mới (ít nhất 10 ký tự)").fill(NEW_PASSWORD)
-    page.get_by_label("Nhập lại mật khẩu mới").fill(NEW_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đổi mật khẩu").click()
-    assert "Đã đổi mật khẩu." in page.content()
+    change_password(page, live_app.app.config["DEMO_ADMIN_PASSWORD"], NEW_PASSWORD)
     for path in ADMIN_PAGES:
         response = page.goto(live_app.url + path)
         assert response.status == 200, path
         assert serious_violations(page) == [], path
-    page.goto(live_app.url + "/admin/users/new")
-    page.get_by_label("Tên đăng nhập").fill("canbo.hien")
-    page.get_by_label("Họ và tên").fill("Cán bộ Canh Hiển")
-    page.get_by_label("Đơn vị (cán bộ đơn vị; giữ Ctrl để chọn nhiều)").select_option(
-        label="Xã Canh Hiển (xa-canh-hien)")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Lưu").click()
-    assert page.locator(".secret code").inner_text().count("-") == 3
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng xuất").click()
-    assert page.url.endswith("/staff/login")
+    password = create_unit_staff(page, live_app.url, "canbo.hien", "Cán bộ Canh Hiển",
+                                 "Xã Canh Hiển (xa-canh-hien)")
+    assert password.count("-") == 3
+    log_out(page)

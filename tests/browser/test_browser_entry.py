@@ -9,6 +9,7 @@ from survey_app.models import Campaign, Role, Sheet, SheetBatch, Unit
 from survey_app.services.accounts import create_user
 from survey_app.services.sheet_batches import create_batch
 from tests.browser.axe_checks import serious_violations
+from tests.browser.staff_support import log_in, paper_count, type_sheet
 
 PASSWORD = "mat-khau-canh-hien-2026"
 
@@ -29,30 +30,10 @@ def _staff_and_serials(app) -> list[str]:
 def test_three_sheets_typed_by_keyboard_alone(live_app, desktop):
     serials = _staff_and_serials(live_app.app)
     page = desktop
-    page.goto(live_app.url + "/staff/login")
-    page.get_by_label("Tên đăng nhập").fill("canbo-ch")
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_label("Mật khẩu").press("Enter")
+    log_in(page, live_app.url, "canbo-ch", PASSWORD)
     page.goto(live_app.url + "/staff/entry")
     assert page.url.endswith("/staff/entry")
     assert serious_violations(page) == []
     for index, serial in enumerate(serials):
-        # Chromium applies autofocus after the first rendering; wait for it, never click.
-        page.wait_for_function("document.activeElement && document.activeElement.id === "
-                               "'f-serial'")
-        # The serial field has the focus; each digit moves on to the next field by itself.
-        page.keyboard.type(serial)
-        page.keyboard.type(str(3 + index) * 22)
-        page.keyboard.type("1")  # respondent type: 1. Cá nhân
-        page.keyboard.type("0")  # field: not answered
-        page.keyboard.type("2")  # gender: 2. Nữ
-        page.keyboard.type("0")
-        page.keyboard.type("0")
-        page.keyboard.type(f"Phiếu thứ {index + 1}")
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
-        assert f"Đã lưu phiếu số {serial[:4]}-{serial[4:]}" in page.content()
-    page.goto(live_app.url + "/staff/progress")
-    row = page.locator("tr", has=page.locator("th", has_text="Xã Canh Hiển"))
-    assert row.locator("td").nth(3).inner_text().strip() == "3"  # the paper column
+        type_sheet(page, serial, str(3 + index) * 22, f"Phiếu thứ {index + 1}")
+    assert paper_count(page, live_app.url, "Xã Canh Hiển") == 3
