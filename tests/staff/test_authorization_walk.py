@@ -214,10 +214,15 @@ def database_digest() -> dict[str, str]:
 
 
 def send(client, method: str, url: str, body: dict):
+    """One request; the reply is closed at once, as a server closes it after sending it
+    (a streamed download keeps its file open until then)."""
     if method in STATE_CHANGING:
-        return client.open(url, method=method, data=body,
-                           headers={"X-CSRFToken": body["csrf_token"]})
-    return client.open(url, method=method)
+        response = client.open(url, method=method, data=body,
+                               headers={"X-CSRFToken": body["csrf_token"]})
+    else:
+        response = client.open(url, method=method)
+    response.close()
+    return response
 
 
 def test_the_walk_covers_every_blueprint_and_its_state_changing_routes(app):
