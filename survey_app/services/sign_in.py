@@ -29,11 +29,14 @@ def attempt(username: str, password: str, address: str | None) -> SignIn:
     name = username.strip().lower()[:login_throttle.MAX_USERNAME]
     with write_transaction() as session:
         throttle = login_throttle.check(name, address)
+        user = session.scalar(select(User).where(User.username == name))
+        # A name that is no account is not written to the log: it may be a password typed
+        # into the wrong box.
+        logged_name = name[:64] if user is not None else None
         if throttle is not None:
-            audit.record("login.refused", object_type="user", object_id=name[:64],
+            audit.record("login.refused", object_type="user", object_id=logged_name,
                          note=f"tạm khóa, còn {throttle.seconds} giây")
             return SignIn(throttle=throttle)
-        user = session.scalar(select(User).where(User.username == name))
         if user is None or not user.active:
             _burn_time(password)
             ok = False
@@ -41,7 +44,8 @@ def attempt(username: str, password: str, address: str | None) -> SignIn:
             ok = verify_password(user, password)
         if not ok:
             login_throttle.record_failure(name, address)
-            audit.record("login.failure", object_type="user", object_id=name[:64])
+            audit.record("login.failure", object_type="user", object_id=logged_name,
+                         note=None if user is not None else "tên đăng nhập không tồn tại")
             return SignIn()
         login_throttle.clear_account(name)
         user.last_login_at = utcnow()

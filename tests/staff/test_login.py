@@ -219,3 +219,13 @@ def test_an_empty_login_form_is_refused(client):
     response = client.post(LOGIN, data={"username": "", "password": ""})
     assert response.status_code == 400
     assert "Vui lòng nhập trường này." in response.get_data(as_text=True)
+
+
+def test_a_name_that_is_no_account_is_not_written_to_the_audit_log(client, make_canbo):
+    """Someone who types their password into the name box must not find it in the log."""
+    make_canbo()
+    post_login(client, "MatKhauBiMat-2026", "x")
+    [event] = db.session.scalars(select(AuditEvent)).all()
+    assert event.action == "login.failure"
+    assert "matkhaubimat" not in repr((event.object_id, event.note, event.before, event.after))
+    assert event.note == "tên đăng nhập không tồn tại"
