@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import require_unit, roles_required
-from ..extensions import db
+from ..extensions import csrf, db
 from ..models import Campaign, Role
 from ..services.paper_entry import (
     SERIAL,
@@ -21,7 +21,7 @@ from ..services.paper_entry import (
     values_of,
 )
 from ..services.serials import display_serial
-from .entry_page import render_entry
+from .entry_page import render_entry, render_unsent
 from .routes import bp
 from .sheet_forms import ActionForm
 
@@ -41,6 +41,7 @@ def chosen_campaign() -> tuple[Campaign | None, list[Campaign]]:
 
 
 @bp.route("/entry", methods=["GET", "POST"])
+@csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*STAFF)
 def entry():
     """Type one paper sheet: serial, one digit per item, profile, comment; Enter saves."""
@@ -51,8 +52,7 @@ def entry():
     action = url_for("staff.entry", campaign=campaign.id)
     extra = {"campaigns": campaigns, "recent": recent_entries(current_user), "form": form}
     if not form.validate_on_submit():
-        return render_entry(campaign, mode="entry", action=action, values={}, problems=[],
-                            **extra)
+        return render_unsent(campaign, mode="entry", action=action, blank={}, **extra)
     typed = read_typed(request.form, campaign)
     problems = list(typed.problems)
     try:
@@ -70,6 +70,7 @@ def entry():
 
 
 @bp.route("/entry/<int:response_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*STAFF)
 def entry_edit(response_id: int):
     """Correct a sheet typed from paper; the audit log keeps the values before and after."""
@@ -83,8 +84,8 @@ def entry_edit(response_id: int):
     serial = response.submission_key
     extra = {"form": form, "serial": display_serial(serial)}
     if not form.validate_on_submit():
-        return render_entry(campaign, mode="edit", action=action, values=values_of(response),
-                            problems=[], **extra)
+        return render_unsent(campaign, mode="edit", action=action, blank=values_of(response),
+                             **extra)
     typed = read_typed(request.form, campaign)
     problems = list(typed.problems)
     if not problems:

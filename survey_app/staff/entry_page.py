@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 
 from ..models import Campaign
 from ..services.instruments import instrument_of
-from ..services.paper_entry import campaign_blocks
+from ..services.paper_entry import campaign_blocks, read_typed
 from ..services.responses import COMMENT, Problem
 
 
@@ -29,3 +29,20 @@ def render_entry(campaign: Campaign, *, mode: str, action: str, values: dict[str
         "staff/entry.html", campaign=campaign, instrument=instrument, groups=groups,
         choices=choices, comment=comment, values=values, problems=problems, notes=notes,
         numbers=numbers, mode=mode, action=action, **extra), status
+
+
+#: Shown when a sheet was typed but its form's CSRF token had expired (the values stay).
+EXPIRED = ("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Các giá trị đã nhập vẫn được "
+           "giữ dưới đây; vui lòng kiểm tra rồi bấm Enter để lưu lại.")
+
+
+def render_unsent(campaign: Campaign, *, mode: str, action: str, blank: dict[str, str],
+                  **extra):
+    """The form before anything is sent, or after a post whose CSRF token failed: then
+    nothing is saved and every typed value is shown again with a fresh token (400)."""
+    if request.method != "POST":
+        return render_entry(campaign, mode=mode, action=action, values=blank, problems=[],
+                            **extra)
+    typed = read_typed(request.form, campaign)
+    return render_entry(campaign, mode=mode, action=action, values=typed.values,
+                        problems=[Problem("csrf_token", EXPIRED)], status=400, **extra)

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import roles_required
-from ..extensions import db
+from ..extensions import csrf, db
 from ..models import Campaign, Response, Role, VerificationEntry
 from ..services.double_entry import (
     FIRST,
@@ -22,7 +22,7 @@ from ..services.paper_entry import SERIAL, EntryRefused, find_sheet, read_typed,
 from ..services.serials import display_serial
 from .access import get_in_scope
 from .entry import chosen_campaign
-from .entry_page import render_entry
+from .entry_page import render_entry, render_unsent
 from .routes import bp
 from .sheet_forms import ActionForm
 
@@ -30,6 +30,7 @@ STAFF = (Role.ADMIN, Role.UNIT_STAFF)
 
 
 @bp.route("/verify", methods=["GET", "POST"])
+@csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*STAFF)
 def verify():
     """Type a sheet a second time (someone else typed it first) to check the first typing."""
@@ -41,8 +42,7 @@ def verify():
     extra = {"campaigns": campaigns, "form": form, "recent": [],
              "pending": pending_comparisons(current_user)}
     if not form.validate_on_submit():
-        return render_entry(campaign, mode="verify", action=action, values={}, problems=[],
-                            **extra)
+        return render_unsent(campaign, mode="verify", action=action, blank={}, **extra)
     typed = read_typed(request.form, campaign)
     problems = list(typed.problems)
     try:

@@ -206,3 +206,28 @@ def test_staff_of_another_unit_cannot_open_or_correct(client, desk, make_unit, m
                        data=typed(desk[3][0], tc1="1")).status_code == 403
     assert client.get(f"/staff/entry/{response.id + 1}/edit").status_code == 404
     assert stored()[0].answer_values()["tc1"] == 4
+
+
+class TestExpiredForm:
+    @pytest.fixture
+    def config_overrides(self, config_overrides):
+        return {**config_overrides, "WTF_CSRF_ENABLED": True}
+
+    def test_an_expired_form_keeps_every_typed_value_and_saves_nothing(self, client, desk):
+        _, _, _, serials = desk
+        client.get("/staff/entry")  # the session now holds a token; the post carries another
+        reply = client.post("/staff/entry", data={**typed(serials[0], "3", comment="Rất tốt"),
+                                                  "csrf_token": "het-han"})
+        html = reply.get_data(as_text=True)
+        assert reply.status_code == 400
+        assert "Phiên làm việc đã hết hạn" in html and "vẫn được giữ" in html
+        assert f'value="{display_serial(serials[0])}"' in html
+        assert html.count('value="3"') >= len(RATING_CODES) and "Rất tốt" in html
+        assert stored() == []
+        # The page carries a fresh token: sending it again saves the sheet.
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert token is not None
+        again = client.post("/staff/entry", data={**typed(serials[0], "3"),
+                                                  "csrf_token": token.group(1)})
+        assert again.status_code == 303
+        assert len(stored()) == 1
