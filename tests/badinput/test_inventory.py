@@ -16,10 +16,11 @@ LISTS = {
     test_staff_bad_input: ["BAD_SERIALS", "BAD_UNIT_CODES", "BAD_PARENTS", "BAD_FIELD_CODES",
                            "BAD_COUNTER_NAMES", "BAD_DATES", "BAD_SHARES",
                            "BAD_CAMPAIGN_CODES", "BAD_TARGETS", "BAD_USERNAMES",
-                           "BAD_PROFILE"],
+                           "BAD_PROFILE", "STAFF_BODIES"],
     test_import_bad_input: ["BAD_CELLS", "OTHER_DIGITS", "BAD_DATES", "BAD_UNIT_CODES",
                             "BAD_FILES", "UNIT_FILES"],
-    test_login_bad_input: ["OFFSITE_NEXT", "ODD_USERNAMES", "ODD_PASSWORDS"],
+    test_login_bad_input: ["OFFSITE_NEXT", "ODD_USERNAMES", "ODD_PASSWORDS",
+                           "BAD_NEW_PASSWORDS"],
 }
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey_app.models import Role
+from survey_app.extensions import db
+from survey_app.models import Role, User
 from tests.badinput.conftest import changed_tables, table_counts
 
 #: ``next`` values that try to leave the site.
@@ -128,3 +129,28 @@ def test_generated_next_values_stay_on_site(client, signed_in, target):
     reply = client.get("/staff/login", query_string={"next": target})
     assert reply.status_code == 302
     assert stays_on_site(reply.headers["Location"]), (target, reply.headers["Location"])
+
+
+#: New passwords refused by the password-change form (current password typed right).
+BAD_NEW_PASSWORDS = ["", "short", "x" * 201, "canbo-12345678", "\x00abc"]
+
+
+def test_bad_new_passwords_change_nothing(client, make_user, login_as):
+    user, password = make_user("canbo", Role.ADMIN)
+    login_as(user)
+    old_hash = user.password_hash
+    before = table_counts()
+    for new in BAD_NEW_PASSWORDS:
+        reply = client.post("/staff/password", data={"current_password": password,
+                                                     "new_password": new, "confirm": new})
+        assert reply.status_code in (200, 400), repr(new)
+        html = reply.get_data(as_text=True)
+        assert any(word in html for word in ("Vui lòng", "ít nhất", "Tối đa", "tên đăng nhập",
+                                             "Mật khẩu")), repr(new)
+    reply = client.post("/staff/password", data={"current_password": "<script>",
+                                                 "new_password": "moi-hop-le-123",
+                                                 "confirm": "moi-hop-le-456"})
+    assert reply.status_code in (200, 400)
+    assert changed_tables(before) == {}
+    db.session.rollback()
+    assert db.session.get(User, user.id).password_hash == old_hash

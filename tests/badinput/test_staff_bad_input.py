@@ -359,3 +359,44 @@ def test_flagged_list_shows_unit_and_campaign_names_as_text(client, make_unit, m
     html = page.get_data(as_text=True)
     assert_shown_as_text(html, MARKUP[1])
     assert_shown_as_text(html, MARKUP[0])
+
+
+#: Raw bodies posted to staff forms: invalid UTF-8, NUL bytes, 5,000 fields, > 8 MB.
+STAFF_BODIES = [
+    b"serial=%FF%FE&comment=%C3%28&name=%E1%BB",
+    b"serial=%00%00&code=%00&name=%00&comment=%00",
+    b"&".join(b"f%d=1" % number for number in range(5000)),
+    b"comment=" + b"a" * (9 * 1024 * 1024),
+]
+
+
+@pytest.mark.parametrize("url", ["/staff/entry", "/admin/units/new", "/admin/users/new"])
+def test_malformed_and_oversized_staff_bodies_get_a_4xx(client, admin, make_unit,
+                                                        make_campaign, url):
+    make_campaign([make_unit()], code="co-san")
+    before = table_counts()
+    for body in STAFF_BODIES:
+        reply = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+        assert 400 <= reply.status_code < 500, (url, body[:40])
+        html = reply.get_data(as_text=True)
+        assert '<html lang="vi">' in html
+    assert changed_tables(before) == {}
+
+
+def test_second_typing_refuses_bad_digits_and_shows_comments_as_text(client, desk, make_user,
+                                                                     login_as):
+    unit, _, serials = desk
+    assert client.post("/staff/entry", data=typed(serials[0])).status_code == 303
+    db.session.rollback()  # end the test's read snapshot before writing from it
+    checker, _ = make_user("canbo-2", units=[db.session.get(Unit, unit.id)])
+    login_as(checker)
+    before = table_counts()
+    for value in BAD_VALUES:
+        refused = client.post("/staff/verify", data=typed(serials[0], kq2=value))
+        assert refused.status_code == 422, value
+    assert changed_tables(before) == {}
+    differs = client.post("/staff/verify", data=typed(serials[0], comment=MARKUP[1]))
+    assert differs.status_code == 303
+    page = client.get(differs.headers["Location"])
+    assert page.status_code == 200
+    assert_shown_as_text(page.get_data(as_text=True), MARKUP[1])
