@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from . import auth, database, i18n, navigation, security
+    from . import auth, database, i18n, input_guard, navigation, security
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .orm import render_migration_item
 
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     database.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     auth.init_app(app)
     navigation.init_app(app)
 

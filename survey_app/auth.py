@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 def load_user(session_id: str) -> User | None:
     """The user whose id and current session token match; None after logout elsewhere."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not (user_id.isascii() and user_id.isdigit()) or not token:
         return None
     user = db.session.scalar(select(User).where(User.id == int(user_id)))
     if user is None or user.session_token != token or not user.active:

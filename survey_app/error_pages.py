@@ -54,7 +54,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        # A view's own message (``abort(400, description="…")``) is shown; Werkzeug's
+        # English default is replaced by ours.
+        custom = error.description if error.description != type(error).description else None
+        return render_error(error.code, custom)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -36,11 +36,17 @@ class VNDateField(DateField):
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
 
+    #: Dates a survey office can mean; the calendar's ends (01/01/0001) break time zones.
+    YEARS = range(1900, 3000)
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(DATE_ERROR) from error
+        if self.data is not None and self.data.year not in self.YEARS:
+            self.data = None
+            raise ValueError(DATE_ERROR)
 
 
 class ShareField(StringField):
@@ -88,7 +94,7 @@ def read_targets(form: MultiDict, unit_ids: list[int]) -> tuple[list[Target], li
         values = []
         for name in (f"n_{unit_id}", f"fixed_{unit_id}"):
             raw = (form.get(name) or "").strip().replace(".", "").replace(" ", "")
-            if raw and not raw.isdigit():
+            if raw and not (raw.isascii() and raw.isdigit()):
                 problems.append(f"Giá trị “{form.get(name)}” không phải số nguyên không âm.")
                 values.append(None)
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from typing import BinaryIO
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_login import current_user
@@ -53,14 +54,20 @@ def download(fmt: str):
     rows = raw_response_rows(campaign) if raw else None
     # Built before the first byte goes out (the database is read inside the request), in
     # a spooled file: memory stays bounded, the reply streams from the file in chunks.
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 — send_file closes it
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 — closed below
     try:
         write_export(results, fmt, spool, raw_rows=rows)
+        size = spool.tell()
         spool.seek(0)
+        if size <= SPOOL_BYTES:  # still in memory: hand over the bytes, nothing left open
+            body: BinaryIO = io.BytesIO(spool.read())
+            spool.close()
+        else:  # on disk: send_file streams it and closes it when the reply is closed
+            body = spool
     except BaseException:
         spool.close()
         raise
-    return send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name,
+    return send_file(body, mimetype=mimetype, as_attachment=True, download_name=name,
                      etag=False)
 
 
@@ -71,7 +78,9 @@ def approve():
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
-    campaign = db.session.scalar(select(Campaign).where(Campaign.code == form.campaign.data))
+    code = form.campaign.data or ""
+    campaign = None if "\x00" in code else db.session.scalar(
+        select(Campaign).where(Campaign.code == code))
     if campaign is None:
         abort(404)
     try:

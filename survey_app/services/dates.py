@@ -41,4 +41,7 @@ def parse_when(text: str) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone())
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 01/01/0001 or 31/12/9999 at the calendar's ends: not a real date
+        return None

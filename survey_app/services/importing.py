@@ -254,7 +254,7 @@ class _Parser:
                 continue
             if raw.upper() == "NA" and item.scale.not_applicable:
                 answers[item.code] = NOT_APPLICABLE
-            elif raw.isdigit() and int(raw) in item.scale.values:
+            elif raw.isascii() and raw.isdigit() and int(raw) in item.scale.values:
                 answers[item.code] = int(raw)
             else:
                 choices = f"{item.scale.values[0]}–{item.scale.values[-1]}"

@@ -27,6 +27,9 @@ class SignIn:
 def attempt(username: str, password: str, address: str | None) -> SignIn:
     """Check throttling and the password in one write transaction; record the outcome."""
     name = username.strip().lower()[:login_throttle.MAX_USERNAME]
+    if "\x00" in name:  # no account has one, and PostgreSQL cannot even compare it
+        _burn_time(password)
+        return SignIn()
     with write_transaction() as session:
         throttle = login_throttle.check(name, address)
         user = session.scalar(select(User).where(User.username == name))

@@ -90,25 +90,6 @@ def assert_shown_as_text(html: str, text: str) -> None:
     assert "<svg onload" not in html and 'href="javascript:' not in html
 
 
-def backend(request) -> str:
-    return request.node.callspec.params.get("database_url", "")
-
-
-def pytest_collection_modifyitems(config, items):
-    """``@pytest.mark.bug_on_postgres(reason)``: a strict xfail on PostgreSQL only."""
-    for item in items:
-        marker = item.get_closest_marker("bug_on_postgres")
-        callspec = getattr(item, "callspec", None)
-        if marker is None or callspec is None:
-            continue
-        if callspec.params.get("database_url") == "postgresql":
-            item.add_marker(pytest.mark.xfail(strict=True, reason=marker.args[0]))
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "bug_on_postgres(reason): known bug on PostgreSQL only")
-
-
 @pytest.fixture
 def counts():
     """The digest of row counts, taken when asked."""

@@ -124,7 +124,5 @@ def needle_matches(needle: str, text: str) -> bool:
     return data.fold_accents(" ".join(needle.split())) in data.fold_accents(text)
 
 
-@pytest.mark.bug_on_postgres("BUG: /results/unit/<code> with a NUL in the code: PostgreSQL "
-                             "refuses the query (DataError) → 500")
 def test_a_unit_code_with_a_nul_is_a_404(client, evil):
     assert client.get("/results/unit/dv-0%00").status_code == 404

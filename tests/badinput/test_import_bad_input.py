@@ -101,17 +101,10 @@ def test_broken_files_are_refused_in_vietnamese(place):
     assert changed_tables(before) == {}
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: services/importing._answers accepts str.isdigit() "
-                   "cells such as '²' then int() raises ValueError instead of ImportRejected")
 def test_a_superscript_digit_cell_is_refused(place):
     refused(place, csv_bytes([row(tc1="²")]))
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="BUG: services/dates.parse_when — a date at the ends of "
-                   "the calendar ('01/01/0001', '9999-12-31T23:00-05:00') raises OverflowError "
-                   "in astimezone(UTC) instead of returning None; the import crashes")
 @pytest.mark.parametrize("when", ["01/01/0001", "9999-12-31T23:00-05:00"])
 def test_a_date_at_the_calendar_ends_is_refused(place, when):
     refused(place, csv_bytes([row(submitted_at=when)]))
@@ -195,10 +188,6 @@ def test_the_cli_refuses_bad_files_with_a_vietnamese_message(place, runner, tmp_
     assert changed_tables(before) == {}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: `flask import-responses` with submitted_at "
-                   "'01/01/0001' ends in an OverflowError traceback (services/dates.parse_when),"
-                   " not a Vietnamese message")
 def test_the_cli_refuses_a_calendar_end_date_with_a_message(place, runner, tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(csv_bytes([row(submitted_at="01/01/0001")]))

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, StatementError
 
 from survey_app.extensions import db
 from survey_app.models import Counter, Response, ResponseStatus, Role, Unit, User
@@ -192,10 +191,6 @@ def test_bad_unit_fields_are_refused_and_nothing_is_written(client, admin):
     assert changed_tables(before) == {}
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, DataError),
-                   reason="BUG: /admin/units/<int:unit_id> with an id beyond the "
-                   "database's integer range raises (OverflowError on SQLite, DataError on "
-                   "PostgreSQL) instead of a 404")
 def test_a_unit_id_beyond_the_integer_range_is_a_404(client, admin):
     reply = client.post("/admin/units/99999999999999999999", data=unit_form())
     assert reply.status_code == 404
@@ -275,9 +270,6 @@ def test_bad_targets_are_refused_and_nothing_is_written(client, admin, make_unit
     assert changed_tables(before) == {}
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: admin/campaign_forms.read_targets accepts "
-                   "str.isdigit() text such as '²' then int() raises ValueError → 500")
 def test_a_superscript_digit_target_is_refused(client, admin, make_unit, make_campaign):
     unit = make_unit()
     campaign = make_campaign([unit], code="co-san")
@@ -316,10 +308,6 @@ def test_full_names_are_stored_cleaned_and_shown_as_text(client, admin):
     assert "<script>alert(1)" not in audit and "<img src=x" not in audit
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, StatementError),
-                   reason="BUG: services/audit_query — a date filter at the ends "
-                   "of the calendar (date_to 31/12/9999: date + timedelta(days=1); date_from "
-                   "01/01/0001: local midnight → UTC) raises OverflowError → 500")
 @pytest.mark.parametrize("query", ["date_to=31/12/9999", "date_from=01/01/0001"])
 def test_audit_filter_dates_at_the_calendar_ends_are_refused(client, admin, query):
     assert client.get(f"/admin/audit?{query}").status_code < 500
@@ -333,8 +321,6 @@ def test_odd_audit_filters_get_a_4xx_or_a_page(client, admin):
         assert "<script>" not in reply.get_data(as_text=True)
 
 
-@pytest.mark.bug_on_postgres("BUG: POST /results/approve with a NUL byte in the campaign "
-                             "code: PostgreSQL refuses the query (DataError) → 500")
 def test_approving_a_campaign_code_with_a_nul_is_refused(client, admin, make_unit,
                                                          make_campaign):
     make_campaign([make_unit()], code="co-san")
