@@ -67,9 +67,12 @@ def counter_active(counter_id: int):
     """Revoke a counter (its QR link stops working) or restore it."""
     counter = db.get_or_404(Counter, counter_id)
     active = request.form.get("active") == "1"
-    commit_change(lambda: unit_admin.set_counter_active(counter, active))
-    flash("Đã khôi phục quầy." if active else "Đã thu hồi quầy: đường dẫn của quầy không còn "
-          "nhận phiếu.", "success")
+    refusal = commit_change(lambda: unit_admin.set_counter_active(counter, active))
+    if refusal:
+        flash(refusal, "error")
+    else:
+        flash("Đã khôi phục quầy." if active else "Đã thu hồi quầy: đường dẫn của quầy không "
+              "còn nhận phiếu.", "success")
     return redirect(url_for("admin.counters", unit_id=counter.unit_id))
 
 
@@ -78,6 +81,10 @@ def counter_active(counter_id: int):
 def counter_regenerate(counter_id: int):
     """Issue a new QR link; posters with the old one stop working (print new ones)."""
     counter = db.get_or_404(Counter, counter_id)
-    commit_change(lambda: unit_admin.regenerate_counter_token(counter))
-    flash("Đã cấp mã QR mới. Áp phích cũ không còn dùng được: hãy in áp phích mới.", "warning")
+    refusal = commit_change(lambda: unit_admin.regenerate_counter_token(counter))
+    if refusal:
+        flash(refusal, "error")
+    else:
+        flash("Đã cấp mã QR mới. Áp phích cũ không còn dùng được: hãy in áp phích mới.",
+              "warning")
     return redirect(url_for("admin.counters", unit_id=counter.unit_id))

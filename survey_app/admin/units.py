@@ -96,8 +96,12 @@ def unit_active(unit_id: int):
     """Deactivate or reactivate a unit (its survey links stop or start working)."""
     unit = _unit_or_404(unit_id)
     active = request.form.get("active") == "1"
-    commit_change(lambda: unit_admin.set_unit_active(unit, active))
-    flash(("Đã kích hoạt lại " if active else "Đã ngừng hoạt động ") + unit.name + ".", "success")
+    refusal = commit_change(lambda: unit_admin.set_unit_active(unit, active))
+    if refusal:
+        flash(refusal, "error")
+    else:
+        flash(("Đã kích hoạt lại " if active else "Đã ngừng hoạt động ") + unit.name + ".",
+              "success")
     return redirect(url_for("admin.units"))
 
 

@@ -25,7 +25,7 @@ class ResultSnapshot(db.Model):
     method: Mapped[str] = mapped_column(String(20))
     #: Instrument code → version numbers of the responses counted.
     instrument_versions: Mapped[dict[str, Any]]
-    #: SHA-256 over the sorted ids and digests of the responses counted.
+    #: SHA-256 over the sorted (id, submission key, status) of the responses counted.
     response_fingerprint: Mapped[str] = mapped_column(String(64))
     n_responses: Mapped[int]
     #: The result JSON exactly as computed (see docs/results-json.md).

@@ -6,11 +6,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth import scope_to_units
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Campaign, Channel, Response, Sheet, Unit, User, VerificationEntry, utcnow
+from ..models import (
+    Campaign,
+    CampaignState,
+    Channel,
+    Response,
+    Sheet,
+    Unit,
+    User,
+    VerificationEntry,
+    utcnow,
+)
 from . import audit
 from .instruments import instrument_of
 from .paper_entry import (
@@ -18,6 +29,7 @@ from .paper_entry import (
     apply_submission,
     campaign_blocks,
     check_typed,
+    ensure_not_approved,
     refusal,
     snapshot,
     submission_snapshot,
@@ -68,6 +80,15 @@ def verify_sheet(sheet: Sheet, submission: Submission, user: User) -> Verificati
     campaign = response_campaign(response)
     check_typed(campaign, db.session.get(Unit, response.unit_id), submission)
     response_id = response.id
+    try:
+        return _store_verification(response_id, submission, user)
+    except IntegrityError:  # someone else's second typing of this sheet was saved first
+        raise refusal(f"Phiếu số {shown} đã được nhập kiểm tra.") from None
+
+
+def _store_verification(response_id: int, submission: Submission, user: User
+                        ) -> VerificationEntry:
+    """The second typing, compared with the first, in one write transaction."""
     with write_transaction() as session:
         response = session.get(Response, response_id)
         typed = submission_snapshot(submission)
@@ -97,7 +118,8 @@ def resolve(entry_id: int, choices: dict[str, str], user: User) -> None:
     diffs = differences(snapshot(response), entry.payload)
     missing = [d.field for d in diffs if choices.get(d.field) not in (FIRST, SECOND)]
     if missing:
-        raise EntryRefused([Problem(field, f"Chưa chọn giá trị cho “{field}”.")
+        labels = field_labels(response_campaign(response))
+        raise EntryRefused([Problem(field, f"Chưa chọn giá trị cho “{labels.get(field, field)}”.")
                             for field in missing])
     merged = flat(snapshot(response))
     for diff in diffs:
@@ -116,6 +138,7 @@ def resolve(entry_id: int, choices: dict[str, str], user: User) -> None:
     check_typed(campaign, db.session.get(Unit, response.unit_id), submission)
     response_id = response.id
     with write_transaction() as session:
+        ensure_not_approved(campaign.id)
         response = session.get(Response, response_id)
         entry = session.get(VerificationEntry, entry_id)
         before = snapshot(response)
@@ -133,7 +156,9 @@ def pending_comparisons(user: User) -> list[tuple[VerificationEntry, Response, s
     query = (select(VerificationEntry, Response, Sheet.serial)
              .join(Response, Response.id == VerificationEntry.response_id)
              .join(Sheet, Sheet.id == Response.sheet_id)
-             .where(VerificationEntry.resolved_at.is_(None))
+             .join(Campaign, Campaign.id == Response.campaign_id)
+             .where(VerificationEntry.resolved_at.is_(None),
+                    Campaign.state != CampaignState.APPROVED)
              .order_by(VerificationEntry.id))
     return [(row[0], row[1], row[2])
             for row in db.session.execute(scope_to_units(query, Response.unit_id, user))]

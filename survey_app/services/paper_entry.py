@@ -67,6 +67,19 @@ def refusal(message: str, field: str = SERIAL) -> EntryRefused:
     return EntryRefused([Problem(field, message)])
 
 
+APPROVED = "Kết quả đợt khảo sát này đã được phê duyệt; không sửa phiếu được nữa."
+
+
+def ensure_not_approved(campaign_id: int) -> None:
+    """Refuse changing a response of an approved campaign. Called inside the write
+    transaction, with the campaign row locked (PostgreSQL), so approval cannot slip between
+    the check and the change."""
+    state = db.session.scalar(select(Campaign.state).where(Campaign.id == campaign_id)
+                              .with_for_update())
+    if state is CampaignState.APPROVED:
+        raise refusal(APPROVED, field="campaign")
+
+
 @dataclass(frozen=True)
 class TypedSheet:
     """What was typed: raw values by field (to show again) and the parsed submission."""
@@ -213,10 +226,10 @@ def correct_response(response_id: int, submission: Submission, user: User,
     response = db.session.get(Response, response_id)
     campaign = db.session.get(Campaign, response.campaign_id)
     if campaign.state is CampaignState.APPROVED:
-        raise refusal("Kết quả đợt khảo sát này đã được phê duyệt; không sửa phiếu được nữa.",
-                      field="campaign")
+        raise refusal(APPROVED, field="campaign")
     check_typed(campaign, db.session.get(Unit, response.unit_id), submission)
     with write_transaction() as session:
+        ensure_not_approved(campaign.id)
         response = session.get(Response, response_id)
         before = snapshot(response)
         apply_submission(response, instrument_of(campaign.instrument_version), campaign,

@@ -8,7 +8,7 @@ from ..auth import scope_to_units
 from ..database import write_transaction
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, Response, ResponseStatus, Unit, User, utcnow
+from ..models import Campaign, CampaignState, Response, ResponseStatus, Unit, User, utcnow
 from . import audit
 from .instruments import instrument_of
 from .responses import required_rated
@@ -22,11 +22,18 @@ class AlreadyReviewed(DomainError):
         super().__init__("Phiếu này không còn ở trạng thái bị gắn cờ (đã được xem xét).")
 
 
+class CampaignApproved(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Kết quả đợt khảo sát của phiếu này đã được phê duyệt; không thay "
+                         "đổi được nữa.")
+
+
 def flagged_responses(user: User) -> list[tuple[Response, Unit, Campaign]]:
     """Flagged responses of the user's units, oldest first."""
     query = (select(Response, Unit, Campaign).join(Unit, Unit.id == Response.unit_id)
              .join(Campaign, Campaign.id == Response.campaign_id)
-             .where(Response.status == ResponseStatus.FLAGGED)
+             .where(Response.status == ResponseStatus.FLAGGED,
+                    Campaign.state != CampaignState.APPROVED)
              .order_by(Response.received_at, Response.id))
     return [(row[0], row[1], row[2])
             for row in db.session.execute(scope_to_units(query, Response.unit_id, user))]
@@ -38,6 +45,10 @@ def review(response_id: int, decision: str, user: User) -> ResponseStatus:
         raise DomainError("Quyết định không hợp lệ.")
     with write_transaction() as session:
         response = session.get(Response, response_id)
+        state = session.scalar(select(Campaign.state).where(Campaign.id == response.campaign_id)
+                               .with_for_update())
+        if state is CampaignState.APPROVED:
+            raise CampaignApproved()
         if response.status is not ResponseStatus.FLAGGED:
             raise AlreadyReviewed()
         if decision == CLEAR:

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth import require_unit, roles_required
 from ..extensions import csrf, db
-from ..models import Campaign, Role
+from ..models import Campaign, CampaignState, Role
 from ..services.paper_entry import (
     SERIAL,
     EntryRefused,
@@ -38,6 +38,13 @@ def chosen_campaign() -> tuple[Campaign | None, list[Campaign]]:
     if wanted is not None:
         abort(404)
     return (campaigns[0] if campaigns else None), campaigns
+
+
+def _back_to_entry(campaign: Campaign) -> str:
+    """The entry page of the campaign while it is open; otherwise the progress page."""
+    if campaign.state is CampaignState.OPEN:
+        return url_for("staff.entry", campaign=campaign.id)
+    return url_for("staff.progress", campaign=campaign.id)
 
 
 @bp.route("/entry", methods=["GET", "POST"])
@@ -97,4 +104,4 @@ def entry_edit(response_id: int):
         return render_entry(campaign, mode="edit", action=action, values=typed.values,
                             problems=problems, status=422, **extra)
     flash(f"Đã sửa phiếu số {display_serial(serial)}.", "success")
-    return redirect(url_for("staff.entry", campaign=campaign.id), 303)
+    return redirect(_back_to_entry(campaign), 303)

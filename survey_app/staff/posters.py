@@ -30,13 +30,21 @@ def posters():
                            urls={counter.id: counter_url(counter) for counter in counters})
 
 
+def _active_counter(counter_id: int) -> Counter:
+    """A counter of the user's units whose link still works (a revoked one prints nothing)."""
+    counter = get_in_scope(Counter, counter_id)
+    if not counter.is_active:
+        abort(404)
+    return counter
+
+
 @bp.get("/posters/<int:counter_id>/poster-<paper>.pdf")
 @roles_required(*STAFF)
 def poster(counter_id: int, paper: str):
     """One counter's poster as an A4 or A5 PDF."""
     if paper not in ("a4", "a5"):
         abort(404)
-    counter = get_in_scope(Counter, counter_id)
+    counter = _active_counter(counter_id)
     return _download(poster_pdf([counter], paper), "application/pdf",
                      f"ap-phich-quay-{counter.id}-{paper}.pdf")
 
@@ -47,7 +55,7 @@ def counter_qr(counter_id: int, kind: str):
     """One counter's QR code alone, as PNG or SVG."""
     if kind not in ("png", "svg"):
         abort(404)
-    counter = get_in_scope(Counter, counter_id)
+    counter = _active_counter(counter_id)
     url = counter_url(counter)
     if kind == "png":
         return _download(qr_png(url), "image/png", f"qr-quay-{counter.id}.png")

@@ -7,7 +7,13 @@ from flask_login import current_user
 
 from ..auth import roles_required
 from ..models import Response, ResponseStatus, Role
-from ..services.review import DECISIONS, AlreadyReviewed, flagged_responses, review
+from ..services.review import (
+    DECISIONS,
+    AlreadyReviewed,
+    CampaignApproved,
+    flagged_responses,
+    review,
+)
 from .access import get_in_scope
 from .routes import bp
 from .sheet_forms import ActionForm
@@ -34,7 +40,7 @@ def flagged_review(response_id: int):
         abort(400)
     try:
         status = review(response_id, decision, current_user)
-    except AlreadyReviewed as done:
+    except (AlreadyReviewed, CampaignApproved) as done:
         flash(str(done), "warning")
     else:
         counted = "được tính" if status is ResponseStatus.VALID else "không được tính"

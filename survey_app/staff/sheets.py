@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth import require_unit, roles_required
+from ..input_guard import MAX_ID
 from ..models import Role, SheetBatch
 from ..services.sheet_batches import (
     BatchRefused,
@@ -40,6 +41,8 @@ def batches():
     form = _form_with_choices()
     error = None
     if form.validate_on_submit():
+        if not all(0 < chosen <= MAX_ID for chosen in (form.unit.data, form.campaign.data)):
+            abort(404)  # no such unit or campaign (and beyond what the database can look up)
         require_unit(form.unit.data)
         try:
             batch_id = create_batch(form.campaign.data, form.unit.data, form.count.data,

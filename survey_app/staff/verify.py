@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth import roles_required
 from ..extensions import csrf, db
-from ..models import Campaign, Response, Role, VerificationEntry
+from ..models import Campaign, CampaignState, Response, Role, VerificationEntry
 from ..services.double_entry import (
     FIRST,
     SECOND,
@@ -85,7 +85,9 @@ def verify_compare(verification_id: int):
         else:
             flash(f"Đã đối chiếu xong phiếu số {display_serial(response.submission_key)}.",
                   "success")
-            return redirect(url_for("staff.verify", campaign=campaign.id), 303)
+            return redirect(url_for("staff.verify", campaign=campaign.id)
+                            if campaign.state is CampaignState.OPEN
+                            else url_for("staff.progress", campaign=campaign.id), 303)
     diffs = differences(snapshot(response), entry.payload) if entry.resolved_at is None else []
     labels = field_labels(campaign)
     rows = [(d, labels.get(d.field, d.field), value_label(campaign, d.field, d.first),

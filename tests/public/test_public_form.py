@@ -97,7 +97,9 @@ def test_the_page_needs_nothing_else_to_render(client, place):
     structure = FormStructure()
     structure.feed(html)
     assert structure.external == [] and structure.scripts == 0
-    assert "<link" not in html and "@font-face" not in html and "@import" not in html
+    assert "@font-face" not in html and "@import" not in html
+    # The one link is an empty inline icon, so the phone does not also ask for /favicon.ico.
+    assert re.findall(r"<link[^>]*>", html) == ['<link rel="icon" href="data:,">']
     nonce = re.search(r'<style nonce="([^"]+)">', html).group(1)
     assert f"'nonce-{nonce}'" in page.headers["Content-Security-Policy"]
     assert html.count("<style") == 1 and ' style="' not in html

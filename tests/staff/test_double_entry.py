@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, Response, SheetBatch, VerificationEntry
+from survey_app.models import (
+    AuditEvent,
+    Campaign,
+    CampaignState,
+    Response,
+    SheetBatch,
+    VerificationEntry,
+)
 from survey_app.services.sheet_batches import create_batch
 from tests.staff.staff_support import fresh
 from tests.staff.test_entry import typed
@@ -94,5 +101,26 @@ def test_staff_of_another_unit_cannot_open_or_resolve(client, typed_once, make_u
     assert client.get(reply.location).status_code == 403
     assert client.post(reply.location, data={"c-tc2": "second"}).status_code == 403
     assert client.get(f"/staff/verify/{entry_id + 1}").status_code == 404
+    assert verification().resolved_at is None
+    assert db.session.scalar(select(Response)).answer_values()["tc2"] == 4
+
+
+def test_an_undecided_difference_is_named_by_its_question(client, typed_once):
+    serial, _, _ = typed_once
+    reply = client.post("/staff/verify", data=typed(serial, comment="Khác"))
+    partial = client.post(reply.location, data={})
+    html = partial.get_data(as_text=True)
+    assert partial.status_code == 422
+    assert "Chưa chọn giá trị cho “comment”" not in html and "Chưa chọn giá trị cho “" in html
+
+
+def test_an_approved_campaign_s_differences_are_not_resolved(client, typed_once):
+    serial, _, _ = typed_once
+    reply = client.post("/staff/verify", data=typed(serial, tc2="2"))
+    fresh()
+    db.session.scalar(select(Campaign)).state = CampaignState.APPROVED
+    db.session.commit()
+    done = client.post(reply.location, data={"c-tc2": "second"})
+    assert done.status_code == 422 and "đã được phê duyệt" in done.get_data(as_text=True)
     assert verification().resolved_at is None
     assert db.session.scalar(select(Response)).answer_values()["tc2"] == 4

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import (
     AuditEvent,
+    CampaignState,
     CampaignUnit,
     Channel,
     Response,
@@ -231,3 +232,17 @@ class TestExpiredForm:
                                                   "csrf_token": token.group(1)})
         assert again.status_code == 303
         assert len(stored()) == 1
+
+
+def test_a_correction_after_the_campaign_closed_ends_on_a_page_that_exists(client, desk):
+    _, campaign, _, serials = desk
+    client.post("/staff/entry", data=typed(serials[0]))
+    [response] = stored()
+    campaign = db.session.merge(campaign)
+    campaign.state = CampaignState.CLOSED
+    db.session.commit()
+    form = typed(serials[0], tc1="2")
+    form.pop("serial")
+    reply = client.post(f"/staff/entry/{response.id}/edit", data=form, follow_redirects=True)
+    assert reply.status_code == 200 and "Đã sửa phiếu số" in reply.get_data(as_text=True)
+    assert stored()[0].answer_values()["tc1"] == 2

@@ -106,3 +106,12 @@ def test_admin_sees_every_unit(client, make_unit, make_user, login_as):
     login_as(admin)
     html = client.get("/staff/posters").get_data(as_text=True)
     assert "Xã A" in html and "Xã B" in html
+
+
+def test_a_revoked_counter_prints_no_poster(client, canh_hien):
+    """Its link no longer takes answers: a poster of it would send people to a 404."""
+    counter = canh_hien.counters[0]
+    counter.is_active = False
+    db.session.commit()
+    assert client.get(f"/staff/posters/{counter.id}/poster-a4.pdf").status_code == 404
+    assert client.get(f"/staff/posters/{counter.id}/qr.png").status_code == 404

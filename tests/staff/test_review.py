@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, Channel, Response, ResponseStatus
+from survey_app.models import AuditEvent, CampaignState, Channel, Response, ResponseStatus
 from tests.staff.staff_support import fresh
 from tests.staff.test_progress import add_responses
 
@@ -80,3 +80,17 @@ def test_staff_of_another_unit_cannot_see_or_decide(client, flagged_setup, make_
     assert reread.status is ResponseStatus.FLAGGED and reread.reviewed_by_id is None
     assert db.session.scalar(select(AuditEvent.id)
                              .where(AuditEvent.action == "response.review")) is None
+
+
+def test_an_approved_campaign_s_flags_are_neither_listed_nor_changed(client, flagged_setup):
+    """Approval freezes the data under the snapshot: a stale page cannot clear a flag."""
+    _, campaign, _, (first, _) = flagged_setup
+    campaign.state = CampaignState.APPROVED
+    db.session.commit()
+    assert REASON not in client.get("/staff/flagged").get_data(as_text=True)
+    reply = client.post(f"/staff/flagged/{first}", data={"decision": "clear"},
+                        follow_redirects=True)
+    assert "đã được phê duyệt" in reply.get_data(as_text=True)
+    assert status_of(first).status is ResponseStatus.FLAGGED
+    assert db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "response.review")) is None

@@ -199,3 +199,12 @@ def test_cli_print_posters_one_unit_or_all(runner, setting, make_unit, tmp_path)
     assert any(other.counters[0].token in text for text in texts)
     bad = runner.invoke(args=["print-posters", "--unit", "khong-co", "--out", str(one)])
     assert bad.exit_code != 0 and "Không có đơn vị" in bad.output
+
+
+@pytest.mark.parametrize("field", ["unit", "campaign"])
+def test_an_id_beyond_the_database_s_range_is_a_404_not_a_crash(client, setting, field):
+    unit, campaign, _ = setting
+    data = {"campaign": campaign.id, "unit": unit.id, "count": "2",
+            field: "99999999999999999999"}
+    assert client.post("/staff/sheets", data=data).status_code == 404
+    assert _batches() == []
