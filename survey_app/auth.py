@@ -23,6 +23,8 @@ from .models import Role, Unit, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_STAFF = (Role.ADMIN, Role.UNIT_STAFF, Role.VIEWER)
+#: Those who do the survey work of units: print, type sheets, follow progress, review flags.
+UNIT_WORK = (Role.ADMIN, Role.UNIT_STAFF)
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,6 +39,7 @@ from survey_app.models import (
     User,
 )
 from survey_app.services.accounts import create_user
+from survey_app.services.dates import today_local
 from survey_app.services.instruments import published_version, sync_shipped_instruments
 from tests.support import (
     BACKENDS,
@@ -190,7 +191,7 @@ def make_campaign(app) -> Callable[..., Campaign]:
              state: CampaignState = CampaignState.OPEN, days_before: int = 30,
              days_after: int = 30, **fields) -> Campaign:
         sync_shipped_instruments()
-        today = date.today()
+        today = today_local()  # the district's date, as the app counts days
         campaign = Campaign(code=code, name=f"Đợt {code}", state=state,
                             instrument_version=published_version(instrument),
                             starts_on=today - timedelta(days=days_before),

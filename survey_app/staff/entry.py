@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import require_unit, roles_required
+from ..auth import UNIT_WORK, require_unit, roles_required
 from ..extensions import csrf, db
-from ..models import Campaign, CampaignState, Role
+from ..models import Campaign, CampaignState
 from ..services.paper_entry import (
     SERIAL,
     EntryRefused,
@@ -24,8 +24,6 @@ from ..services.serials import display_serial
 from .entry_page import render_entry, render_unsent
 from .routes import bp
 from .sheet_forms import ActionForm
-
-STAFF = (Role.ADMIN, Role.UNIT_STAFF)
 
 
 def chosen_campaign() -> tuple[Campaign | None, list[Campaign]]:
@@ -49,7 +47,7 @@ def _back_to_entry(campaign: Campaign) -> str:
 
 @bp.route("/entry", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so an expired token keeps what was typed
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def entry():
     """Type one paper sheet: serial, one digit per item, profile, comment; Enter saves."""
     campaign, campaigns = chosen_campaign()
@@ -78,7 +76,7 @@ def entry():
 
 @bp.route("/entry/<int:response_id>/edit", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so an expired token keeps what was typed
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def entry_edit(response_id: int):
     """Correct a sheet typed from paper; the audit log keeps the values before and after."""
     response = paper_response(response_id)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from flask import Response, abort, render_template
 from flask_login import current_user
 
-from ..auth import roles_required
-from ..models import Counter, Role
+from ..auth import UNIT_WORK, roles_required
+from ..models import Counter
 from ..services.links import counter_url
 from ..services.posters import poster_pdf, visible_counters
 from ..services.qr import qr_png, qr_svg
 from .access import get_in_scope
 from .routes import bp
-
-STAFF = (Role.ADMIN, Role.UNIT_STAFF)
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -22,7 +20,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/posters")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def posters():
     """The counters of the user's units with their poster and QR downloads."""
     counters = visible_counters(current_user)
@@ -39,7 +37,7 @@ def _active_counter(counter_id: int) -> Counter:
 
 
 @bp.get("/posters/<int:counter_id>/poster-<paper>.pdf")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def poster(counter_id: int, paper: str):
     """One counter's poster as an A4 or A5 PDF."""
     if paper not in ("a4", "a5"):
@@ -50,7 +48,7 @@ def poster(counter_id: int, paper: str):
 
 
 @bp.get("/posters/<int:counter_id>/qr.<kind>")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def counter_qr(counter_id: int, kind: str):
     """One counter's QR code alone, as PNG or SVG."""
     if kind not in ("png", "svg"):

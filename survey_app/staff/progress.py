@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_login import current_user
 
-from ..auth import roles_required
-from ..models import Channel, Role
+from ..auth import UNIT_WORK, roles_required
+from ..models import Channel
 from ..services.dates import today_local
 from ..services.progress import campaign_progress, default_campaign, visible_campaigns
 from .routes import bp
-
-STAFF = (Role.ADMIN, Role.UNIT_STAFF)
 
 
 def vn_number(value: float, decimals: int = 0) -> str:
@@ -21,7 +19,7 @@ def vn_number(value: float, decimals: int = 0) -> str:
 
 
 @bp.get("/progress")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def progress():
     """Valid responses per unit against the required sample, by channel, with the pace."""
     today = today_local()

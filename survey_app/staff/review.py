@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import roles_required
-from ..models import Response, ResponseStatus, Role
+from ..auth import UNIT_WORK, roles_required
+from ..models import Response, ResponseStatus
 from ..services.review import (
     DECISIONS,
     AlreadyReviewed,
@@ -18,11 +18,9 @@ from .access import get_in_scope
 from .routes import bp
 from .sheet_forms import ActionForm
 
-STAFF = (Role.ADMIN, Role.UNIT_STAFF)
-
 
 @bp.get("/flagged")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def flagged():
     """Flagged responses with the reason, channel, time and unit, and the two decisions."""
     return render_template("staff/flagged.html", rows=flagged_responses(current_user),
@@ -30,7 +28,7 @@ def flagged():
 
 
 @bp.post("/flagged/<int:response_id>")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def flagged_review(response_id: int):
     """Record the decision on one flagged response (POST + CSRF), then back to the list."""
     get_in_scope(Response, response_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..auth import require_unit, roles_required
+from ..auth import UNIT_WORK, require_unit, roles_required
 from ..input_guard import MAX_ID
-from ..models import Role, SheetBatch
+from ..models import SheetBatch
 from ..services.sheet_batches import (
     BatchRefused,
     batch_pdf,
@@ -19,8 +19,6 @@ from ..services.sheet_batches import (
 from .access import get_in_scope
 from .routes import bp
 from .sheet_forms import BatchForm
-
-STAFF = (Role.ADMIN, Role.UNIT_STAFF)
 
 
 def _form_with_choices() -> BatchForm:
@@ -35,7 +33,7 @@ def _form_with_choices() -> BatchForm:
 
 
 @bp.route("/sheets", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def batches():
     """The batches of the user's units, and the form to print a new one."""
     form = _form_with_choices()
@@ -60,7 +58,7 @@ def batches():
 
 
 @bp.get("/sheets/<int:batch_id>.pdf")
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def batch_download(batch_id: int):
     """The batch's PDF (drawn again from the stored serials and layout)."""
     batch = get_in_scope(SheetBatch, batch_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth import roles_required
+from ..auth import UNIT_WORK, roles_required
 from ..extensions import csrf, db
-from ..models import Campaign, CampaignState, Response, Role, VerificationEntry
+from ..models import Campaign, CampaignState, Response, VerificationEntry
 from ..services.double_entry import (
     FIRST,
     SECOND,
@@ -26,12 +26,10 @@ from .entry_page import render_entry, render_unsent
 from .routes import bp
 from .sheet_forms import ActionForm
 
-STAFF = (Role.ADMIN, Role.UNIT_STAFF)
-
 
 @bp.route("/verify", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so an expired token keeps what was typed
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def verify():
     """Type a sheet a second time (someone else typed it first) to check the first typing."""
     campaign, campaigns = chosen_campaign()
@@ -67,7 +65,7 @@ def _unit_of(entry: VerificationEntry) -> int:
 
 
 @bp.route("/verify/<int:verification_id>", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*UNIT_WORK)
 def verify_compare(verification_id: int):
     """The two typings side by side; choose the right value for each difference."""
     entry = get_in_scope(VerificationEntry, verification_id, unit_of=_unit_of)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from survey_app.services import audit
+from survey_app.services.dates import today_local
 
 
 def add_events(admin, count: int, action: str = "unit.create", **fields) -> None:
@@ -34,7 +33,7 @@ def test_filters_narrow_by_action_user_type_and_dates(client, admin, make_user):
     assert "3 sự kiện" in page
     page = client.get(f"/admin/audit?user_id={admin.id}").get_data(as_text=True)
     assert "2 sự kiện" in page
-    today = datetime.now(UTC).strftime("%d/%m/%Y")
+    today = today_local().strftime("%d/%m/%Y")  # the filter reads local dates
     assert "5 sự kiện" in client.get(f"/admin/audit?date_from={today}&date_to={today}"
                                      ).get_data(as_text=True)
     assert "0 sự kiện" in client.get("/admin/audit?date_to=01/01/2020").get_data(as_text=True)

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from survey_app.extensions import db
 from survey_app.models import Counter, Response, Role
@@ -51,7 +51,7 @@ def path_for(rule: Rule, token: str) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name]
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else token
+        values[name] = 1 if isinstance(converter, IntegerConverter) else token
     return rule.build(values, append_unknown=False)[1]
 
 
