@@ -82,7 +82,7 @@ def import_responses(campaign: Campaign, data: bytes, *, source: str,
     """Check the whole file, then store every new row in one transaction."""
     version = campaign.instrument_version
     instrument = instrument_of(version)
-    text = _decode(data)
+    text = decode_csv(data)
     rows = _Parser(campaign, instrument).parse(text)
     existing = _existing_digests([row.key for row in rows])
     conflicts = [ImportProblem(row.line, "key", "phiếu có khóa này đã được nhập trước đây với "
@@ -111,15 +111,17 @@ def import_responses(campaign: Campaign, data: bytes, *, source: str,
     return result
 
 
-def _decode(data: bytes) -> str:
+def decode_csv(data: bytes, rejected: type[ImportRejected] = ImportRejected) -> str:
+    """A CSV file's text, as Excel saves it (UTF-8, with or without BOM); other encodings are
+    refused with the line where decoding failed."""
     if data.startswith(BOM):
         data = data[len(BOM):]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise ImportRejected([ImportProblem(line, None, "tệp không phải UTF-8. Trong Excel hãy "
-                                            "lưu bằng “CSV UTF-8 (Comma delimited)”.")]) from exc
+        raise rejected([ImportProblem(line, None, "tệp không phải UTF-8. Trong Excel hãy "
+                                      "lưu bằng “CSV UTF-8 (Comma delimited)”.")]) from exc
 
 
 def _existing_digests(keys: list[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Unit, UnitKind
 from ..models.units import UNIT_KIND_LABELS
 from . import audit
-from .importing import BOM, MAX_PROBLEMS, ImportProblem, ImportRejected
+from .importing import MAX_PROBLEMS, ImportProblem, ImportRejected, decode_csv
 from .text import clean_text, fold
 from .unit_admin import UnitData, code_problem, create_unit, parse_field_codes
 
@@ -36,7 +36,7 @@ class UnitImportRejected(ImportRejected):
 
 def import_units(data: bytes, *, source: str) -> int:
     """Check the whole file, then add every unit (caller commits); returns how many."""
-    rows = _parse(_decode(data))
+    rows = _parse(decode_csv(data, UnitImportRejected))
     codes: dict[str, Unit] = {}
     for row, parent_code in rows:
         if parent_code:
@@ -46,18 +46,6 @@ def import_units(data: bytes, *, source: str) -> int:
         codes[row.code] = create_unit(row)
     audit.record("unit.import", object_type="unit", after={"file": source, "units": len(rows)})
     return len(rows)
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(BOM):
-        data = data[len(BOM):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise UnitImportRejected([ImportProblem(line, None, "tệp không phải UTF-8. Trong Excel "
-                                                "hãy lưu bằng “CSV UTF-8 (Comma delimited)”.")]
-                                 ) from exc
 
 
 def _parse(text: str) -> list[tuple[UnitData, str]]:
