@@ -124,6 +124,14 @@ def decode_csv(data: bytes, rejected: type[ImportRejected] = ImportRejected) -> 
                                       "lưu bằng “CSV UTF-8 (Comma delimited)”.")]) from exc
 
 
+def csv_rows(text: str):
+    """A CSV reader over ``text``, separated by commas or, as Excel saves it where the list
+    separator is ";" (a Vietnamese regional setting), by semicolons: the header line decides."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
 def _existing_digests(keys: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for start in range(0, len(keys), 500):
@@ -154,9 +162,7 @@ class _Parser:
         self.problems.append(ImportProblem(line, column, message))
 
     def parse(self, text: str) -> list[_Row]:
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv_rows(text)
         rows: list[_Row] = []
         try:
             header = self._header(next(reader, None))

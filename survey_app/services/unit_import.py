@@ -8,7 +8,6 @@ optional ``parent_code`` (a unit already stored or earlier in the file) and ``fi
 from __future__ import annotations
 
 import csv
-import io
 
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from ..extensions import db
 from ..models import Unit, UnitKind
 from ..models.units import UNIT_KIND_LABELS
 from . import audit
-from .importing import MAX_PROBLEMS, ImportProblem, ImportRejected, decode_csv
+from .importing import MAX_PROBLEMS, ImportProblem, ImportRejected, csv_rows, decode_csv
 from .text import clean_text, fold
 from .unit_admin import UnitData, code_problem, create_unit, parse_field_codes
 
@@ -49,9 +48,7 @@ def import_units(data: bytes, *, source: str) -> int:
 
 
 def _parse(text: str) -> list[tuple[UnitData, str]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_rows(text)
     problems: list[ImportProblem] = []
     rows: list[tuple[UnitData, str]] = []
     try:

@@ -96,7 +96,7 @@ def change_password():
     """Change one's own password; this session stays signed in, other sessions end."""
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        return render_template("staff/change_password.html", form=form)
+        return render_template("staff/change_password.html", form=form), 400 if form.errors else 200
     user = current_user._get_current_object()
     try:
         with write_transaction():

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired
 
 
 class BatchForm(FlaskForm):
     """Campaign + unit + number of sheets to print."""
 
-    campaign = SelectField("Đợt khảo sát", coerce=int, validate_choice=False)
-    unit = SelectField("Đơn vị", coerce=int, validate_choice=False)
+    # Chosen from lists; a missing or non-numeric choice fails here (the view names the problem).
+    campaign = SelectField("Đợt khảo sát", coerce=int, validate_choice=False,
+                           validators=[InputRequired()])
+    unit = SelectField("Đơn vị", coerce=int, validate_choice=False, validators=[InputRequired()])
     count = StringField("Số phiếu cần in (1–2.000)", default="20",
                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
 

@@ -208,3 +208,17 @@ def test_an_id_beyond_the_database_s_range_is_a_404_not_a_crash(client, setting,
             field: "99999999999999999999"}
     assert client.post("/staff/sheets", data=data).status_code == 404
     assert _batches() == []
+
+
+@pytest.mark.parametrize("missing", [("unit",), ("campaign",), ("unit", "campaign"),
+                                     ("unit", "campaign", "count")])
+def test_a_form_without_its_choices_asks_for_them_in_vietnamese(client, setting, missing):
+    """A stale page or a hand-made post may leave a list out: a 400 naming what to choose."""
+    unit, campaign, _ = setting
+    data = {"campaign": campaign.id, "unit": unit.id, "count": "2"}
+    for field in missing:
+        del data[field]
+    reply = client.post("/staff/sheets", data=data)
+    assert reply.status_code == 400
+    assert "Vui lòng chọn đợt khảo sát, đơn vị và số phiếu." in reply.get_data(as_text=True)
+    assert _batches() == []
