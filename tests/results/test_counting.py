@@ -56,6 +56,20 @@ def test_counts_from_the_database_equal_the_inserted_answers(survey, key):
     assert table["count"].sum() == sum(expected_counts(inserted, key).values())
 
 
+@pytest.mark.parametrize("key", ["unit_id", "channel"])
+def test_only_the_instrument_s_items_are_counted_whatever_their_order(survey, key):
+    """Pass 1 numbers the items it is given: answers of other items find no slot."""
+    campaign, _, inserted = survey
+    items = [ITEMS_2640[5], ITEMS_2640[0], ITEMS_2640[21]]
+    with read_snapshot() as connection:
+        table = counting.count_table(connection, campaign.id, items, [SQL_CUT[key]])
+    found = {(row[SQL_CUT[key]], row["item"], row["value"]): row["count"]
+             for _, row in table.iterrows()}
+    expected = {group: count for group, count in expected_counts(inserted, key).items()
+                if group[1] in items}
+    assert found == expected and set(table["item"]) == set(items)
+
+
 def test_invalid_and_flagged_responses_are_left_out_and_reported(survey):
     campaign, units, inserted = survey
     with read_snapshot() as connection:
