@@ -47,11 +47,11 @@ def post_rules(app: Flask) -> list[Rule]:
 
 
 def path_for(rule: Rule, token: str) -> str:
-    """The rule's path with every argument filled by an existing id (1) or a real token."""
-    values = {}
-    for name in rule.arguments:
-        converter = rule._converters[name]
-        values[name] = 1 if isinstance(converter, IntegerConverter) else token
+    """The rule's path with every id an existing one (1) and real values for its text parts
+    (a counter token, a poster's paper and QR format, a download format, a unit code)."""
+    texts = {"token": token, "paper": "a4", "kind": "png", "fmt": "xlsx", "code": "p-tn-mt"}
+    values = {name: 1 if isinstance(rule._converters[name], IntegerConverter) else texts[name]
+              for name in rule.arguments}
     return rule.build(values, append_unknown=False)[1]
 
 
