@@ -10,14 +10,13 @@ from ..services import unit_admin
 from ..services.dates import local_date
 from ..services.links import counter_url
 from .common import admin_only, commit_change
-from .forms import ActionForm, CounterForm
+from .forms import CounterForm
 from .routes import bp
 
 
 def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int = 200):
     return render_template("admin/counters.html", unit=unit, form=form, error=error,
-                           action_form=ActionForm(), counter_url=counter_url,
-                           local_date=local_date), status
+                           counter_url=counter_url, local_date=local_date), status
 
 
 @bp.get("/units/<int:unit_id>/counters")

@@ -13,7 +13,7 @@ from ..models import Counter, Unit, UnitKind
 from ..services import unit_admin
 from ..services.unit_import import UnitImportRejected, import_units
 from .common import admin_only, commit_change
-from .forms import ActionForm, UnitForm, UnitImportForm, options
+from .forms import UnitForm, UnitImportForm, options
 from .routes import bp
 
 
@@ -46,7 +46,7 @@ def units():
         Counter.is_active).group_by(Counter.unit_id)).all())
     query = select(Unit).options(selectinload(Unit.parent)).order_by(Unit.kind, Unit.name)
     return render_template("admin/units.html", units=db.session.scalars(query).all(),
-                           counts=counts, action_form=ActionForm())
+                           counts=counts)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])

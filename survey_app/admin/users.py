@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Role, Unit, User
 from ..services import user_admin
 from .common import admin_only, commit_change
-from .forms import ActionForm, UserEditForm, UserForm, options
+from .forms import UserEditForm, UserForm, options
 from .routes import bp
 
 
@@ -32,7 +32,7 @@ def _list_page(error: str | None = None, status: int = 200):
     query = select(User).options(selectinload(User.units)).order_by(User.active.desc(),
                                                                     User.username)
     return render_template("admin/users.html", users=db.session.scalars(query).all(),
-                           action_form=ActionForm(), error=error), status
+                           error=error), status
 
 
 @bp.get("/users")

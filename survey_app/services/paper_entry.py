@@ -7,9 +7,9 @@ counted once, never twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -146,6 +146,35 @@ def find_sheet(typed_serial: str, user: User, campaign: Campaign | None = None) 
     if owner.state is not CampaignState.OPEN:
         raise refusal(f"Đợt khảo sát của phiếu số {shown} không còn mở.")
     return sheet
+
+
+Saved = TypeVar("Saved")
+
+
+@dataclass(frozen=True)
+class TakenSheet(Generic[Saved]):
+    """A typed sheet after reading, finding and saving: what ``save`` returned, or problems."""
+
+    typed: TypedSheet
+    sheet: Sheet | None
+    saved: Saved | None
+    problems: list[Problem]
+
+
+def take_typed_sheet(form: Mapping[str, str], user: User, campaign: Campaign,
+                     save: Callable[[Sheet, Submission], Saved]) -> TakenSheet[Saved]:
+    """Read the entry form, find the sheet its serial names and, when nothing is wrong, save
+    it with ``save`` (first typing or second); every problem is collected for the page."""
+    typed = read_typed(form, campaign)
+    problems = list(typed.problems)
+    sheet = saved = None
+    try:
+        sheet = find_sheet(typed.values[SERIAL], user, campaign)
+        if not problems:
+            saved = save(sheet, typed.submission)
+    except EntryRefused as refused:
+        problems = refused.problems + problems
+    return TakenSheet(typed, sheet, saved, problems)
 
 
 def snapshot(response: Response) -> dict[str, Any]:

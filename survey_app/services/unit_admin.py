@@ -107,11 +107,17 @@ def set_unit_active(unit: Unit, active: bool) -> None:
                  after={"is_active": active})
 
 
-def create_counter(unit: Unit, name: str, kiosk: bool = False) -> Counter:
-    """A new counter with its own link (caller commits)."""
+def _counter_name(name: str) -> str:
+    """A counter's name as stored (cleaned); an empty one is refused."""
     name = clean_text(name)
     if not name:
         raise DomainError("Tên quầy không được để trống.")
+    return name
+
+
+def create_counter(unit: Unit, name: str, kiosk: bool = False) -> Counter:
+    """A new counter with its own link (caller commits)."""
+    name = _counter_name(name)
     counter = Counter(unit=unit, name=name, kiosk=kiosk)
     db.session.add(counter)
     db.session.flush()
@@ -122,9 +128,7 @@ def create_counter(unit: Unit, name: str, kiosk: bool = False) -> Counter:
 
 def rename_counter(counter: Counter, name: str, kiosk: bool) -> None:
     """Change a counter's name or kiosk mode; its link stays the same."""
-    name = clean_text(name)
-    if not name:
-        raise DomainError("Tên quầy không được để trống.")
+    name = _counter_name(name)
     before = {"name": counter.name, "kiosk": counter.kiosk}
     counter.name, counter.kiosk = name, kiosk
     audit.record("counter.update", object_type="counter", object_id=counter.id, before=before,

@@ -9,15 +9,14 @@ from ..auth import UNIT_WORK, require_unit, roles_required
 from ..extensions import csrf, db
 from ..models import Campaign, CampaignState
 from ..services.paper_entry import (
-    SERIAL,
     EntryRefused,
     correct_response,
     enter_sheet,
-    find_sheet,
     open_campaigns,
     paper_response,
     read_typed,
     recent_entries,
+    take_typed_sheet,
     values_of,
 )
 from ..services.serials import display_serial
@@ -58,18 +57,12 @@ def entry():
     extra = {"campaigns": campaigns, "recent": recent_entries(current_user), "form": form}
     if not form.validate_on_submit():
         return render_unsent(campaign, mode="entry", action=action, blank={}, **extra)
-    typed = read_typed(request.form, campaign)
-    problems = list(typed.problems)
-    try:
-        sheet = find_sheet(typed.values[SERIAL], current_user, campaign)
-        if not problems:
-            response = enter_sheet(sheet.id, typed.submission, current_user)
-    except EntryRefused as refused:
-        problems = refused.problems + problems
-    if problems:
-        return render_entry(campaign, mode="entry", action=action, values=typed.values,
-                            problems=problems, status=422, **extra)
-    flash(f"Đã lưu phiếu số {display_serial(sheet.serial)} ({response.status.label}). "
+    taken = take_typed_sheet(request.form, current_user, campaign,
+                             lambda sheet, typed: enter_sheet(sheet.id, typed, current_user))
+    if taken.problems:
+        return render_entry(campaign, mode="entry", action=action, values=taken.typed.values,
+                            problems=taken.problems, status=422, **extra)
+    flash(f"Đã lưu phiếu số {display_serial(taken.sheet.serial)} ({taken.saved.status.label}). "
           "Nhập phiếu tiếp theo.", "success")
     return redirect(action, 303)
 

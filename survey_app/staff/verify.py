@@ -18,7 +18,7 @@ from ..services.double_entry import (
     value_label,
     verify_sheet,
 )
-from ..services.paper_entry import SERIAL, EntryRefused, find_sheet, read_typed, snapshot
+from ..services.paper_entry import EntryRefused, snapshot, take_typed_sheet
 from ..services.serials import display_serial
 from .access import get_in_scope
 from .entry import chosen_campaign
@@ -41,23 +41,18 @@ def verify():
              "pending": pending_comparisons(current_user)}
     if not form.validate_on_submit():
         return render_unsent(campaign, mode="verify", action=action, blank={}, **extra)
-    typed = read_typed(request.form, campaign)
-    problems = list(typed.problems)
-    try:
-        sheet = find_sheet(typed.values[SERIAL], current_user, campaign)
-        if not problems:
-            entry = verify_sheet(sheet, typed.submission, current_user)
-    except EntryRefused as refused:
-        problems = refused.problems + problems
-    if problems:
-        return render_entry(campaign, mode="verify", action=action, values=typed.values,
-                            problems=problems, status=422, **extra)
-    if entry.matches:
-        flash(f"Phiếu số {display_serial(sheet.serial)}: hai lần nhập khớp nhau.", "success")
+    taken = take_typed_sheet(request.form, current_user, campaign,
+                             lambda sheet, typed: verify_sheet(sheet, typed, current_user))
+    if taken.problems:
+        return render_entry(campaign, mode="verify", action=action, values=taken.typed.values,
+                            problems=taken.problems, status=422, **extra)
+    shown = display_serial(taken.sheet.serial)
+    if taken.saved.matches:
+        flash(f"Phiếu số {shown}: hai lần nhập khớp nhau.", "success")
         return redirect(action, 303)
-    flash(f"Phiếu số {display_serial(sheet.serial)}: hai lần nhập khác nhau; vui lòng đối "
-          "chiếu với phiếu giấy và chọn giá trị đúng.", "warning")
-    return redirect(url_for("staff.verify_compare", verification_id=entry.id), 303)
+    flash(f"Phiếu số {shown}: hai lần nhập khác nhau; vui lòng đối chiếu với phiếu giấy và "
+          "chọn giá trị đúng.", "warning")
+    return redirect(url_for("staff.verify_compare", verification_id=taken.saved.id), 303)
 
 
 def _unit_of(entry: VerificationEntry) -> int:

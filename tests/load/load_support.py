@@ -11,11 +11,14 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -24,7 +27,7 @@ from survey_app.extensions import db
 from survey_app.models import Counter
 from survey_app.services import form_keys
 from survey_app.services.seeding import seed_demo
-from tests.support import POSTGRES_URL, app_config, migrate_to_head
+from tests.support import POSTGRES_URL, REQUIRE_POSTGRES, app_config, migrate_to_head
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "load-test-secret-not-for-production"
@@ -48,6 +51,22 @@ def create_postgres_database() -> str:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
     return server.set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new empty database on the test PostgreSQL server, dropped afterwards; without a
+    reachable server the test is skipped with the reason (failed in CI)."""
+    try:
+        url = create_postgres_database()
+    except sa.exc.OperationalError as error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL not reachable: {error.orig}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error.orig}")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
 
 
 def drop_postgres_database(url: str) -> None:

@@ -18,12 +18,10 @@ from tests.load.load_support import (
     Citizen,
     Gunicorn,
     Tally,
-    create_postgres_database,
-    drop_postgres_database,
+    fresh_postgres_database,
     key_reader,
     prepare_database,
 )
-from tests.support import POSTGRES_URL, REQUIRE_POSTGRES
 
 pytestmark = pytest.mark.load
 
@@ -35,16 +33,8 @@ def served_database(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
         yield url, prepare_database(url)
         return
-    try:
-        url = create_postgres_database()
-    except sa.exc.OperationalError as error:
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL not reachable: {error.orig}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error.orig}")
-    try:
+    with fresh_postgres_database() as url:
         yield url, prepare_database(url)
-    finally:
-        drop_postgres_database(url)
 
 
 def stored_keys(url: str) -> list[str]:

@@ -14,12 +14,10 @@ from tests.load.load_support import (
     HIDDEN,
     Gunicorn,
     answers,
-    create_postgres_database,
-    drop_postgres_database,
+    fresh_postgres_database,
     key_reader,
     prepare_database,
 )
-from tests.support import POSTGRES_URL, REQUIRE_POSTGRES
 
 pytestmark = pytest.mark.load
 LIMIT = 8
@@ -27,16 +25,8 @@ LIMIT = 8
 
 @pytest.fixture
 def postgres_url():
-    try:
-        url = create_postgres_database()
-    except sa.exc.OperationalError as error:
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL not reachable: {error.orig}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error.orig}")
-    try:
+    with fresh_postgres_database() as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture

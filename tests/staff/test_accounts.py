@@ -10,19 +10,8 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Unit, User
 from survey_app.services.accounts import verify_password
-from tests.staff import account_support
 
 NEW = "mot-mat-khau-moi-9"
-
-@pytest.fixture
-def make_canbo(make_unit, make_user):
-    """A unit staff account ``canbo`` of a fresh unit; returns (user, password)."""
-    def make():
-        return make_user(units=[make_unit()])
-    return make
-
-make_app = account_support.make_app  # a fixture: apps sharing the test database
-
 
 
 def change(client, current, new=NEW, confirm=None):

@@ -11,19 +11,8 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, LoginFailure, Role, User
 from survey_app.staff.safe_redirect import safe_next
-from tests.staff import account_support
 
 LOGIN = "/staff/login"
-
-@pytest.fixture
-def make_canbo(make_unit, make_user):
-    """A unit staff account ``canbo`` of a fresh unit; returns (user, password)."""
-    def make():
-        return make_user(units=[make_unit()])
-    return make
-
-make_app = account_support.make_app  # a fixture: apps sharing the test database
-
 
 
 def post_login(client, username="canbo", password="mat-khau-thu-123", **extra):

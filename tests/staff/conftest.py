@@ -1,4 +1,5 @@
-"""A second application on the same database, as another worker process would run it."""
+"""Fixtures of the staff tests: a unit staff account, and a second application on the same
+database, as another worker process would run it."""
 
 from __future__ import annotations
 
@@ -28,3 +29,11 @@ def make_app(database_url) -> Iterator[Callable[..., Flask]]:
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
+
+
+@pytest.fixture
+def make_canbo(make_unit, make_user):
+    """A unit staff account ``canbo`` of a fresh unit; returns (user, password)."""
+    def make():
+        return make_user(units=[make_unit()])
+    return make
