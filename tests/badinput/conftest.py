@@ -2,7 +2,7 @@
 
 The payload lists are module constants so ``test_inventory`` can count the distinct inputs the
 suite sends. Fixtures of the other suites are reused, not rewritten: the citizen form's
-``place``/``serve``, the admin's ``admin``, the results' ``add_responses``.
+``place``/``serve``, the admin's ``admin``, the results' ``add_responses``, paper entry's ``desk``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from survey_app.services.text import clean_text
 from tests.admin.conftest import admin  # noqa: F401 (fixture)
 from tests.public.conftest import place, serve  # noqa: F401 (fixtures)
 from tests.results.conftest import add_responses  # noqa: F401 (fixture)
+from tests.staff.conftest import desk  # noqa: F401 (fixture)
 
 #: Script and HTML payloads: shown as text wherever staff read them.
 MARKUP = [

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Counter, Response, ResponseStatus, Role, Unit, User
 from survey_app.services.serials import display_serial
-from survey_app.services.sheet_batches import create_batch
 from tests.badinput.conftest import (
     BAD_VALUES,
     FORMULAS,
@@ -49,26 +48,13 @@ def typed(serial: str, **changes: str) -> dict[str, str]:
     return form
 
 
-@pytest.fixture
-def desk(make_unit, make_campaign, make_user, login_as):
-    """A unit staff member at the entry screen with five printed sheets."""
-    unit = make_unit("xa-canh-hien", "Xã Canh Hiển")
-    campaign = make_campaign([unit], code="dot-2026")
-    user, _ = make_user("canbo-ch", units=[unit])
-    batch_id = create_batch(campaign.id, unit.id, 5, user)
-    from survey_app.models import SheetBatch
-    serials = [sheet.serial for sheet in db.session.get(SheetBatch, batch_id).sheets]
-    login_as(user)
-    return unit, campaign, serials
-
-
 def paper_responses() -> list[Response]:
     db.session.rollback()
     return list(db.session.scalars(select(Response).order_by(Response.id)))
 
 
 def test_typed_digits_off_the_scale_are_refused_and_nothing_is_written(client, desk):
-    serials = desk[2]
+    serials = desk[3]
     before = table_counts()
     for value in BAD_VALUES:
         refused = client.post("/staff/entry", data=typed(serials[0], cc2=value))
@@ -94,7 +80,7 @@ def test_bad_serials_are_refused_in_vietnamese(client, desk):
 
 
 def test_unknown_fields_in_paper_entry_are_ignored_not_stored(client, desk):
-    assert client.post("/staff/entry", data=typed(desk[2][0], zz9="5", tc99="1")).status_code \
+    assert client.post("/staff/entry", data=typed(desk[3][0], zz9="5", tc99="1")).status_code \
         == 303
     [response] = paper_responses()
     assert set(response.answer_values()) == set(ITEMS_2640)
@@ -102,7 +88,7 @@ def test_unknown_fields_in_paper_entry_are_ignored_not_stored(client, desk):
 
 def test_typed_comments_are_stored_cleaned_and_shown_as_text_on_the_correction_page(
         client, desk):
-    serials = desk[2]
+    serials = desk[3]
     texts = [MARKUP[0], MARKUP[1] + FORMULAS[4], SQL[0] + UNICODE[2], UNICODE[1]]
     for serial, text in zip(serials, texts, strict=False):
         assert client.post("/staff/entry", data=typed(serial, comment=text)).status_code == 303
@@ -114,7 +100,7 @@ def test_typed_comments_are_stored_cleaned_and_shown_as_text_on_the_correction_p
 
 
 def test_a_correction_with_bad_input_changes_nothing(client, desk):
-    serial = desk[2][0]
+    serial = desk[3][0]
     assert client.post("/staff/entry", data=typed(serial)).status_code == 303
     [response] = paper_responses()
     before = table_counts()
@@ -137,7 +123,7 @@ def test_a_correction_with_bad_input_changes_nothing(client, desk):
 @given(serial=st.text(max_size=12), digit=st.text(max_size=3), comment=st.text(max_size=60))
 def test_generated_paper_entries_never_cause_a_500(client, desk, serial, digit, comment):
     before = table_counts()
-    form = typed(desk[2][4], tc1=digit, comment=comment)
+    form = typed(desk[3][4], tc1=digit, comment=comment)
     form["serial"] = serial
     reply = client.post("/staff/entry", data=form)
     assert reply.status_code in (303, 422)
@@ -371,7 +357,7 @@ def test_malformed_and_oversized_staff_bodies_get_a_4xx(client, admin, make_unit
 
 def test_second_typing_refuses_bad_digits_and_shows_comments_as_text(client, desk, make_user,
                                                                      login_as):
-    unit, _, serials = desk
+    unit, _, _, serials = desk
     assert client.post("/staff/entry", data=typed(serials[0])).status_code == 303
     db.session.rollback()  # end the test's read snapshot before writing from it
     checker, _ = make_user("canbo-2", units=[db.session.get(Unit, unit.id)])

@@ -16,10 +16,8 @@ from survey_app.models import (
     Response,
     ResponseStatus,
     Sheet,
-    SheetBatch,
 )
 from survey_app.services.serials import damm_digit, display_serial
-from survey_app.services.sheet_batches import create_batch
 from tests.staff.staff_support import fresh
 
 RATING_CODES = [*(f"tc{i}" for i in range(1, 5)), *(f"tt{i}" for i in range(1, 6)),
@@ -33,17 +31,6 @@ def typed(serial: str, digit: str = "4", **changes: str) -> dict[str, str]:
             "respondent_type": "ca_nhan", "gender": "nu", "comment": "Cán bộ nhiệt tình"}
     form.update(changes)
     return form
-
-
-@pytest.fixture
-def desk(make_unit, make_campaign, make_user, login_as):
-    unit = make_unit("xa-canh-hien", "Xã Canh Hiển")
-    campaign = make_campaign([unit], code="dot-2026")
-    user, _ = make_user("canbo-ch", units=[unit])
-    batch_id = create_batch(campaign.id, unit.id, 5, user)
-    serials = [sheet.serial for sheet in db.session.get(SheetBatch, batch_id).sheets]
-    login_as(user)
-    return unit, campaign, user, serials
 
 
 def stored() -> list[Response]:
