@@ -68,62 +68,103 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
     return low, high
 
 
-def effective_wilson_interval(estimate: ArrayLike, variance: ArrayLike,
-                              n_respondents: ArrayLike, confidence: float = 0.95,
-                              df: ArrayLike | None = None) -> tuple[FloatArray, FloatArray]:
-    r"""Wilson interval on the effective sample size of a survey estimate (METHODOLOGY §4).
+def jeffreys_interval(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
+                      ) -> tuple[FloatArray, FloatArray]:
+    r"""Jeffreys interval for a binomial proportion (METHODOLOGY §4, criteria).
 
-    An index ``T`` (a fraction) with design-based variance ``V`` estimated from ``m``
-    respondents is treated as a binomial proportion observed on Kish's effective sample
-    size :math:`n_{eff} = T(1-T)/V` and given the Wilson score interval, with the normal
-    quantile replaced by Student's :math:`t_{m-1}` because ``V`` is itself estimated from
-    ``m`` respondents (``m - 1`` degrees of freedom). Since the Wilson interval depends on
-    ``z`` and ``n`` only through :math:`z^2/n`, this is :func:`wilson_interval` on
+    The equal-tailed interval of the posterior under the Jeffreys prior Beta(½, ½),
 
-    .. math:: n^* = n_{eff}\,igl(z_{1-lpha/2}/t_{m-1,\,1-lpha/2}igr)^2 .
+    .. math:: \bigl[B_{\alpha/2}(s + \tfrac12,\ n - s + \tfrac12),\
+              B_{1-\alpha/2}(s + \tfrac12,\ n - s + \tfrac12)\bigr],
 
-    The interval stays inside [0, 1] and is asymmetric near 0 and 100%, where SIPAS
-    indices often are; for a single item answered once per respondent it is close to the
-    plain Wilson interval.
-
-    When ``V = 0`` (for instance every answer satisfied, ``T = 1``) or cannot be estimated
-    (NaN, e.g. a single respondent) the effective size is undefined; the number of
-    respondents is used instead, i.e. as if each person's answers were a single
-    observation (the most conservative reading of perfectly correlated items).
+    with the lower bound 0 at :math:`s = 0` and the upper bound 1 at :math:`s = n`
+    (Brown, Cai & DasGupta's form). Near 100%, where SIPAS criteria usually are, its
+    coverage keeps close to the nominal level at small n where Wilson's dips: averaged
+    over the items of a simulated survey, 93.7–97.3% for n = 10, 30, 100 and indices of
+    90–99% against Wilson's 91.6% at n = 10, p = 0.99 (docs/analysis.md).
 
     Parameters
     ----------
-    estimate : array_like
-        Point estimates as fractions (NaN allowed).
-    variance : array_like
-        Variance estimates of the fractions (NaN: unknown, see above).
-    n_respondents : array_like
-        Respondents behind each estimate (``m``); 0 gives a NaN interval.
+    successes, n : array_like
+        Satisfied and valid answers; ``n`` may be fractional. ``n = 0`` gives NaN.
     confidence : float
         Two-sided level.
-    df : array_like, optional
-        Degrees of freedom of the variance estimate; ``m - 1`` by default (at least 1).
-        The district row passes :math:`\sum_h m_h - H` (groups as strata).
 
     References
     ----------
-    Kish, L. (1965). Survey Sampling, §8.2 (design effect, effective sample size).
-    Korn, E. L. & Graubard, B. I. (1998). Confidence intervals for proportions with small
-    expected number of positive counts estimated from survey data. Survey Methodology
-    24:193–201 (binomial intervals on a degrees-of-freedom-adjusted effective sample size).
+    Brown, L. D., Cai, T. T. & DasGupta, A. (2001). Interval estimation for a binomial
+    proportion. Statistical Science 16:101–133, §4.1.2 (Jeffreys interval).
+    """
+    s = np.asarray(successes, dtype=float)
+    size = np.asarray(n, dtype=float)
+    alpha = 1 - confidence
+    if not 0 < alpha < 1:
+        raise ValueError("confidence must lie strictly between 0 and 1")
+    defined = size > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = s + 0.5, size - s + 0.5
+        low = np.where(s > 0, stats.beta.ppf(alpha / 2, a, b), 0.0)
+        high = np.where(s < size, stats.beta.ppf(1 - alpha / 2, a, b), 1.0)
+    return np.where(defined, low, np.nan), np.where(defined, high, np.nan)
+
+
+def logit_t_interval(estimate: ArrayLike, variance: ArrayLike, df: ArrayLike,
+                     n_respondents: ArrayLike, confidence: float = 0.95
+                     ) -> tuple[FloatArray, FloatArray]:
+    r"""Interval of a survey proportion on the logit scale with Student's t (METHODOLOGY §4).
+
+    For an index ``T`` (a fraction) with design-based variance ``V`` (respondent-level
+    linearisation), the delta method gives the standard error of
+    :math:`\operatorname{logit} T` as :math:`\sqrt V / (T(1-T))`; the interval
+
+    .. math:: \operatorname{expit}\bigl(\operatorname{logit} T \pm
+              t_{\nu,\,1-\alpha/2}\,\sqrt V/(T(1-T))\bigr)
+
+    stays inside (0, 1) and is longer on the side away from the nearer edge, as the
+    sampling distribution of an index near 100% is. :math:`\nu` is the effective number of
+    degrees of freedom of ``V`` (:func:`analysis.linearization.effective_df`): when few
+    respondents carry the variance (the few dissatisfied people of an index near 100%),
+    the t quantile widens the interval accordingly.
+
+    Where the variance is zero or unknown (every answer satisfied, a single respondent) it
+    says nothing about the spread; the interval is then the Jeffreys interval
+    (:func:`jeffreys_interval`) treating the ``m`` respondents as ``m`` observations — each
+    person's answers counted once, the most cautious reading of perfectly correlated items.
+    A variance is never taken as zero.
+
+    Parameters
+    ----------
+    estimate, variance : array_like
+        Point estimates (fractions, NaN allowed) and their variances (NaN: unknown).
+    df : array_like
+        Degrees of freedom of the variance estimates (at least 1 is used).
+    n_respondents : array_like
+        Respondents behind each estimate; 0 gives a NaN interval.
+    confidence : float
+
+    References
+    ----------
+    Korn, E. L. & Graubard, B. I. (1999). Analysis of Health Surveys, §5.2 (logit-transformed
+    intervals for proportions with design-based variances and t degrees of freedom).
     Dean, N. & Pagano, M. (2015). Evaluating confidence interval methods for binomial
     proportions in clustered surveys. J Surv Stat Methodol 3:484–503.
     """
     t = np.asarray(estimate, dtype=float)
     v = np.asarray(variance, dtype=float)
     m = np.asarray(n_respondents, dtype=float)
-    z = normal_quantile(confidence)
+    freedom = np.maximum(np.asarray(df, dtype=float), 1.0)
+    usable = (t > 0) & (t < 1) & (v > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = np.where(v > 0, t * (1 - t) / v, m)
-        freedom = m - 1 if df is None else np.asarray(df, dtype=float)
-        t_quantile = stats.t.ppf(0.5 + confidence / 2, np.maximum(freedom, 1))
-        n_star = np.where(m > 0, n_eff * (z / t_quantile) ** 2, np.nan)
-    return wilson_interval(t * n_star, n_star, confidence)
+        quantile = stats.t.ppf(0.5 + confidence / 2, np.where(np.isnan(freedom), 1.0, freedom))
+        centre = np.log(t / (1 - t))
+        half = quantile * np.sqrt(v) / (t * (1 - t))
+        low = 1 / (1 + np.exp(-(centre - half)))
+        high = 1 / (1 + np.exp(-(centre + half)))
+    fallback_low, fallback_high = jeffreys_interval(t * m, m, confidence)
+    undefined = np.isnan(t) | ~(m > 0)
+    low = np.where(undefined, np.nan, np.where(usable, low, fallback_low))
+    high = np.where(undefined, np.nan, np.where(usable, high, fallback_high))
+    return low, high
 
 
 def mover_difference(estimate_1: ArrayLike, low_1: ArrayLike, high_1: ArrayLike,

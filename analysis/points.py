@@ -36,42 +36,70 @@ def competition_rank(points: pd.Series) -> pd.Series:
 
 
 def par_points(results: pd.DataFrame, rules: ScoringRules, by: By = DEFAULT_BY,
-               district_label: object = DISTRICT) -> pd.DataFrame:
-    """Points and rank of every group under every scoring rule, and their total.
+               district_label: object = DISTRICT, ranked: pd.DataFrame | None = None
+               ) -> pd.DataFrame:
+    """Points, their interval and the rank of every group under every rule, and the total.
 
     A rule's ``index`` is ``"overall"`` (the campaign's headline overall index) or
     ``"element:<code>"``; it is looked up in the result table of
-    :func:`analysis.compute_results`. District rows are left out. For each rule, and for
-    the ``"total"`` of all rules (undefined if any part is), groups are ranked by points
-    descending on the values rounded half-up to 2 decimals, ties sharing a rank
-    (standard competition ranking 1, 2, 2, 4).
+    :func:`analysis.compute_results`. District rows are left out. The points' interval is
+    the rule applied to the index's interval bounds (the rule is monotone); the total's is
+    the sum of the rules' bounds (exact with one rule, wider than needed with several).
+
+    Only the groups marked in ``ranked`` are ranked (METHODOLOGY §6: a unit below its
+    required sample keeps its points, provisional, with no rank); for each rule and for the
+    ``"total"`` of all rules (undefined if any part is) they are ranked by points
+    descending on the values rounded half-up to 2 decimals, ties sharing a rank (standard
+    competition ranking 1, 2, 2, 4).
+
+    Parameters
+    ----------
+    ranked : DataFrame, optional
+        ``[*by, "ranked"]`` (bool); groups missing from it or marked False get no rank.
+        None ranks every group.
 
     Returns
     -------
     DataFrame
         ``[*by, "rule", "label", "index", "max_points", "threshold", "points",
-        "points_display", "rank"]``; ``points_display`` is rounded to 2 decimals and
-        ``rule`` is the rule code or ``"total"``.
+        "points_low", "points_high", "points_display", "ranked", "rank"]``;
+        ``points_display`` is rounded to 2 decimals and ``rule`` is the rule code or
+        ``"total"``.
     """
     columns = by_columns(by)
-    require_columns(results, [*columns, "target", "index"], "result table")
+    require_columns(results, [*columns, "target", "index", "ci_low", "ci_high"],
+                    "result table")
     groups = results.loc[~is_district(results, by, district_label)]
     parts = []
     for rule in rules.rules:
-        rows = groups.loc[groups["target"] == rule.index, [*columns, "index"]]
+        rows = groups.loc[groups["target"] == rule.index, [*columns, "index", "ci_low",
+                                                           "ci_high"]]
         if rows.empty:
             raise ValueError(f"scoring rule {rule.code!r}: no result rows for {rule.index!r}")
         parts.append(rows.assign(rule=rule.code, label=rule.label, max_points=rule.max_points,
                                  threshold=rule.threshold,
-                                 points=rule_points(rows["index"], rule)))
-    table = pd.concat(parts, ignore_index=True)
+                                 points=rule_points(rows["index"], rule),
+                                 points_low=rule_points(rows["ci_low"], rule),
+                                 points_high=rule_points(rows["ci_high"], rule)))
+    table = pd.concat(parts, ignore_index=True).drop(columns=["ci_low", "ci_high"])
+
+    def whole(x: pd.Series) -> float:
+        return x.sum(min_count=len(x))
+
     total = table.groupby(columns, dropna=False, sort=False).agg(
-        points=("points", lambda x: x.sum(min_count=len(x))),
-        max_points=("max_points", "sum")).reset_index()
+        points=("points", whole), points_low=("points_low", whole),
+        points_high=("points_high", whole), max_points=("max_points", "sum")).reset_index()
     total = total.assign(rule="total", label="Tổng điểm", index=np.nan, threshold=np.nan)
     table = pd.concat([table, total], ignore_index=True)
+    if ranked is None:
+        table["ranked"] = True
+    else:
+        require_columns(ranked, [*columns, "ranked"], "ranked table")
+        table = table.merge(ranked[[*columns, "ranked"]], on=columns, how="left")
+        table["ranked"] = table["ranked"].fillna(False).astype(bool)
     table["points_display"] = table["points"].map(round_half_up)
-    table["rank"] = table.groupby("rule", sort=False)["points"].transform(competition_rank)
+    rankable = table["points"].where(table["ranked"])
+    table["rank"] = rankable.groupby(table["rule"], sort=False).transform(competition_rank)
     table["rank"] = table["rank"].astype("Int64")
     return table[[*columns, "rule", "label", "index", "max_points", "threshold", "points",
-                  "points_display", "rank"]]
+                  "points_low", "points_high", "points_display", "ranked", "rank"]]

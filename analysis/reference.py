@@ -24,6 +24,7 @@ from ._structure import (
     require_columns,
     structure_of,
 )
+from .sample_size import required_answers
 
 
 def _rated(answers: pd.DataFrame, instrument: StructureLike, by: By) -> pd.DataFrame:
@@ -40,14 +41,16 @@ def keep_valid_responses(answers: pd.DataFrame, instrument: StructureLike,
     """The answers of valid responses only (METHODOLOGY §3, "phiếu hợp lệ").
 
     A response is valid when at least ``threshold`` of the instrument's rating items
-    were answered 1..5 (half by default; configurable per campaign).
+    were answered 1..5 (half by default; configurable per campaign): see
+    :func:`analysis.sample_size.required_answers`, the one definition the web application
+    uses too.
     """
     require_columns(answers, ["respondent", "item", "value"], "answer data")
     structure = structure_of(instrument)
     values = pd.to_numeric(answers["value"], errors="coerce")
     rated = answers.loc[answers["item"].isin(structure.element_of) & values.isin(VALID_VALUES)]
     answered = rated.groupby("respondent")["item"].nunique()
-    valid = answered.index[answered >= threshold * len(structure.items)]
+    valid = answered.index[answered >= required_answers(len(structure.items), threshold)]
     return answers.loc[answers["respondent"].isin(valid)]
 
 
@@ -98,15 +101,17 @@ def respondent_scores(answers: pd.DataFrame, weights: pd.DataFrame, instrument: 
 
 def moments_table(answers: pd.DataFrame, weights: pd.DataFrame, instrument: StructureLike,
                   by: By = DEFAULT_BY) -> pd.DataFrame:
-    r"""Pass 2: the moments table ``[*by, "target", "sum_z2", "n_respondents"]``.
+    r"""Pass 2: the moments table ``[*by, "target", "sum_z2", "sum_z4", "n_respondents"]``.
 
-    ``sum_z2`` :math:`= \sum_r z_r^2` over the respondents of the group with at least one
-    answer 1..5 to an item of the target, and ``n_respondents`` is their number
-    (see :func:`respondent_scores` and docs/analysis.md for the SQL).
+    ``sum_z2`` :math:`= \sum_r z_r^2` and ``sum_z4`` :math:`= \sum_r z_r^4` over the
+    respondents of the group with at least one answer 1..5 to an item of the target, and
+    ``n_respondents`` is their number (see :func:`respondent_scores` and docs/analysis.md
+    for the SQL).
     """
     columns = by_columns(by)
     scores = respondent_scores(answers, weights, instrument, by)
-    scores = scores.assign(z2=scores["z"] ** 2)
+    scores = scores.assign(z2=scores["z"] ** 2, z4=scores["z"] ** 4)
     grouped = scores.groupby([*columns, "target"], dropna=False)
-    table = grouped.agg(sum_z2=("z2", "sum"), n_respondents=("respondent", "size"))
+    table = grouped.agg(sum_z2=("z2", "sum"), sum_z4=("z4", "sum"),
+                        n_respondents=("respondent", "size"))
     return table.reset_index()

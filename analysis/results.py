@@ -26,13 +26,13 @@ from ._structure import (
     require_columns,
     structure_of,
 )
-from .district import combined_variance
+from .district import combined_variance, floored_variance, satterthwaite_df, with_weights
 from .indices import criterion_indices
-from .intervals import effective_wilson_interval
+from .intervals import logit_t_interval
 from .linearization import index_estimates, linearization_weights, linearized_intervals
 
 RESULT_COLUMNS = ("target", "level", "code", "element", "n_valid", "n", "n_respondents", "index",
-                  "ci_low", "ci_high", "se", "variance", "mean_score")
+                  "ci_low", "ci_high", "se", "variance", "df", "mean_score", "n_elements")
 
 
 def compute_weights(counts: pd.DataFrame, instrument: StructureLike, by: By = DEFAULT_BY
@@ -47,28 +47,68 @@ def _criteria(counts: pd.DataFrame, instrument: StructureLike, by: By, confidenc
     p = table["index"] / 100
     return table.assign(target="criterion:" + table["item"], level="criterion",
                         code=table["item"], n_respondents=table["n"],
-                        variance=p * (1 - p) / table["n"].where(table["n"] > 0))
+                        variance=p * (1 - p) / table["n"].where(table["n"] > 0),
+                        df=(table["n"] - 1).where(table["n"] >= 2),
+                        n_elements=table["index"].notna().astype("int64"))
+
+
+def _with_interval(rows: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    low, high = logit_t_interval(rows["index"] / 100, rows["variance"], rows["df"],
+                                 rows["n_respondents"], confidence)
+    return rows.assign(ci_low=100 * low, ci_high=100 * high, se=100 * np.sqrt(rows["variance"]))
 
 
 def _district(counts: pd.DataFrame, instrument: StructureLike, by: By, confidence: float,
               groups: pd.DataFrame, label: object) -> pd.DataFrame:
-    """District rows: estimates from pooled counts, variances combined over groups."""
+    """District rows weighted by respondents: estimates from pooled counts, variances combined."""
     columns = by_columns(by)
     pooled = pool_groups(counts, by, label)
     keys = pd.DataFrame({column: [label] for column in columns})  # a row even with no answer
     estimates = index_estimates(pooled, instrument, by, keys)
-    combined = combined_variance(groups, by)
+    combined = combined_variance(groups.loc[groups["level"] != "criterion"], by)
     estimates = estimates.merge(combined[["target", "variance", "n_respondents", "df"]],
                                 on="target", how="left")
     estimates["n_respondents"] = estimates["n_respondents"].fillna(0).astype("int64")
-    low, high = effective_wilson_interval(estimates["index"] / 100, estimates["variance"],
-                                          estimates["n_respondents"], confidence,
-                                          df=estimates.pop("df"))
-    estimates = estimates.assign(ci_low=100 * low, ci_high=100 * high,
-                                 se=100 * np.sqrt(estimates["variance"]))
     criteria = _criteria(pooled, instrument, by, confidence, keys)
-    return pd.concat([estimates, criteria], ignore_index=True).assign(
-        **dict.fromkeys(columns, label))
+    rows = pd.concat([_with_interval(estimates, confidence), criteria], ignore_index=True)
+    return rows.assign(**dict.fromkeys(columns, label))
+
+
+def _weighted_district(groups: pd.DataFrame, weights: pd.DataFrame, by: By, confidence: float,
+                       label: object) -> pd.DataFrame:
+    r"""District rows weighted by dossiers: :math:`T_d = \sum_h W_h T_h`, :math:`W_h = N_h/\sum N`.
+
+    Every target (criteria too) is the N-weighted mean of the groups where it is defined,
+    its variance :math:`\sum_h W_h^2 \hat V_h` (floored) with Satterthwaite's degrees of
+    freedom (METHODOLOGY §3, weighting).
+    """
+    columns = by_columns(by)
+    defined = with_weights(groups.loc[groups["index"].notna() & (groups["n"] > 0)], columns,
+                           weights)
+    defined = defined.assign(share=defined["weight"] / defined.groupby("target")["weight"]
+                             .transform("sum"),
+                             floored=floored_variance(defined["index"], defined["variance"],
+                                                      defined["n_respondents"]))
+    rows = []
+    for target, part in defined.groupby("target", sort=False):
+        share = part["share"]
+        rows.append({"target": target, "index": float((share * part["index"]).sum()),
+                     "mean_score": float((share * part["mean_score"]).sum(min_count=1)),
+                     "variance": float((share**2 * part["floored"]).sum()),
+                     "df": satterthwaite_df(share**2 * part["floored"],
+                                            part["df"]),
+                     "n": int(part["n"].sum()), "n_respondents": int(part["n_respondents"].sum())})
+    found = pd.DataFrame(rows, columns=["target", "index", "mean_score", "variance", "df", "n",
+                                        "n_respondents"])
+    shape = groups.drop_duplicates("target")[["target", "level", "code", "element"]]
+    table = shape.merge(found, on="target", how="left")
+    table["n"] = table["n"].fillna(0).astype("int64")
+    table["n_respondents"] = table["n_respondents"].fillna(0).astype("int64")
+    elements = table.loc[table["level"] == "element", "index"].notna()
+    table["n_elements"] = np.where(table["level"] == "criterion", table["index"].notna(),
+                                   np.where(table["level"] == "element", table["index"].notna(),
+                                            int(elements.sum()))).astype("int64")
+    return _with_interval(table, confidence).assign(**dict.fromkeys(columns, label))
 
 
 def _ordered(rows: pd.DataFrame, method: str, sort_by: list[str]) -> pd.DataFrame:
@@ -86,14 +126,16 @@ def _ordered(rows: pd.DataFrame, method: str, sort_by: list[str]) -> pd.DataFram
 def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd.DataFrame,
                     instrument: StructureLike, method: str = "mean-of-elements",
                     by: By = DEFAULT_BY, confidence: float = 0.95, district: bool = True,
-                    district_label: object = DISTRICT) -> pd.DataFrame:
+                    district_label: object = DISTRICT, weights: pd.DataFrame | None = None
+                    ) -> pd.DataFrame:
     r"""Every index of every group (and the district) with n, interval and mean score.
 
-    Criteria: :math:`P = 100 s/n` with a Wilson interval; elements and overall (both
-    methods): METHODOLOGY §3 definitions with the respondent-level linearised interval
+    Criteria: :math:`P = 100 s/n` with a Jeffreys interval; elements and overall (every
+    method): METHODOLOGY §3 definitions with the respondent-level linearised interval
     (:func:`analysis.linearization.linearized_intervals`); the headline row repeats the
     overall index of the campaign's ``method``. District rows (every group column equal to
-    ``district_label``) pool the counts; their variance combines the groups' variances
+    ``district_label``) pool the counts (respondent weighting) or average the groups' indices
+    weighted by their dossiers (``weights``); their variance combines the groups' variances
     (:mod:`analysis.district`).
 
     Parameters
@@ -105,7 +147,7 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
     moments : DataFrame
         ``[*by, "target", "sum_z2", "n_respondents"]`` (pass 2).
     instrument : Instrument or mapping item → element
-    method : {"mean-of-elements", "pooled"}
+    method : {"mean-of-elements", "pooled", "mean-of-criteria"}
         Headline method of the campaign.
     by : str or list of str
     confidence : float
@@ -113,6 +155,9 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
         Append the district rows.
     district_label : object
         Group value of the district rows.
+    weights : DataFrame, optional
+        ``[*by, "weight"]``, the groups' dossier counts N for ``dossier`` weighting of the
+        district rows; None weights every valid response alike (``respondent``).
 
     Returns
     -------
@@ -126,7 +171,10 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
         - ``n_valid``: valid responses of the group; ``n``: valid answers behind the index;
           ``n_respondents``: respondents behind it (m);
         - ``index``, ``ci_low``, ``ci_high``, ``se`` in percent (NaN when undefined);
-          ``variance`` of the fraction; ``mean_score`` on the 1–5 scale.
+          ``variance`` of the fraction and ``df`` its effective degrees of freedom;
+          ``mean_score`` on the 1–5 scale;
+        - ``n_elements``: elements of the instrument with data behind the row (for the
+          overall and headline rows: how many elements the index is built from).
     """
     if method not in HEADLINE_METHODS:
         raise ValueError(f"method must be one of {HEADLINE_METHODS}, got {method!r}")
@@ -142,7 +190,10 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
     table["n_valid"] = table["n_valid"].fillna(0).astype("int64")
     parts = [_ordered(table, method, columns)]
     if district:
-        rows = _district(counts, structure, by, confidence, linear, district_label)
+        if weights is None:
+            rows = _district(counts, structure, by, confidence, linear, district_label)
+        else:
+            rows = _weighted_district(table, weights, by, confidence, district_label)
         parts.append(_ordered(rows.assign(n_valid=int(respondents["n_respondents"].sum())),
                               method, []))
     table = pd.concat(parts, ignore_index=True)

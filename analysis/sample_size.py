@@ -13,6 +13,28 @@ from ._structure import DEFAULT_BY, By, by_columns, require_columns
 SAMPLE_SHORT = "chưa đủ mẫu"
 SAMPLE_OK = "đủ mẫu"
 SAMPLE_UNKNOWN = "chưa xác định"
+#: A dossier count N that cannot be right (METHODOLOGY §3, response rate): never "đủ mẫu".
+DATA_PROBLEM = "số liệu hồ sơ không hợp lý"
+PROBLEM_NO_DOSSIERS = "N = 0 nhưng đơn vị có phiếu trả lời"
+PROBLEM_MORE_THAN_DOSSIERS = "số phiếu hợp lệ nhiều hơn số hồ sơ N"
+
+
+def required_answers(n_items: int, threshold: float) -> int:
+    r"""Rating items a response must answer 1..5 to be valid (METHODOLOGY §3, phiếu hợp lệ).
+
+    :math:`\lceil \text{threshold} \times n_{items} \rceil`, in exact decimal arithmetic so
+    that 0.5 × 22 is 11 (not 12 through binary noise) and 0.3 × 10 is 3.
+
+    Examples
+    --------
+    >>> required_answers(22, 0.5), required_answers(16, 0.5), required_answers(10, 0.3)
+    (11, 8, 3)
+    """
+    if isinstance(n_items, bool) or int(n_items) != n_items or n_items < 0:
+        raise ValueError("n_items must be a non-negative whole number")
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must lie in (0, 1]")
+    return math.ceil(Fraction(str(threshold)) * int(n_items))
 
 
 def yamane(population: int, margin: float = 0.05) -> int:
@@ -67,12 +89,19 @@ def sample_status(respondents: pd.DataFrame, dossiers: pd.DataFrame | None = Non
     margin : float
         Yamane's e.
 
+    The response rate is n / N. A dossier count that cannot be right — N = 0 although the
+    unit has responses, or more valid responses than dossiers — is a data problem: the
+    unit is never "đủ mẫu" (``sample_ok`` False, ``status`` "số liệu hồ sơ không hợp lý",
+    ``problem`` says which).
+
     Returns
     -------
     DataFrame
         ``[*by, "n_respondents", "n_dossiers", "required", "source", "sample_ok",
-        "status"]``; ``source`` is ``"target"``, ``"yamane"`` or ``""``; ``sample_ok`` is a
-        nullable boolean, missing when no requirement is known.
+        "status", "response_rate", "problem"]``; ``source`` is ``"target"``, ``"yamane"``
+        or ``""``; ``sample_ok`` is a nullable boolean, missing when no requirement is
+        known; ``response_rate`` is NaN without a positive N; ``problem`` is ``""`` or the
+        data problem in words.
     """
     columns = by_columns(by)
     require_columns(respondents, [*columns, "n_respondents"], "respondent table")
@@ -89,7 +118,16 @@ def sample_status(respondents: pd.DataFrame, dossiers: pd.DataFrame | None = Non
     required = fixed.where(fixed.notna(), from_yamane.astype("Float64")).astype("Int64")
     source = pd.Series("", index=table.index).mask(from_yamane.notna(), "yamane")
     source = source.mask(fixed.notna(), "target")
+    n = table["n_respondents"].astype("float64")
+    problem = pd.Series("", index=table.index, dtype=object)
+    problem = problem.mask((dossier_counts == 0).fillna(False) & (n > 0), PROBLEM_NO_DOSSIERS)
+    problem = problem.mask((dossier_counts > 0).fillna(False) & (n > dossier_counts.fillna(0)),
+                           PROBLEM_MORE_THAN_DOSSIERS)
     sample_ok = (table["n_respondents"] >= required).astype("boolean")
+    sample_ok = sample_ok.mask(problem != "", False)
     status = sample_ok.map({True: SAMPLE_OK, False: SAMPLE_SHORT}).fillna(SAMPLE_UNKNOWN)
+    status = status.astype(str).mask(problem != "", DATA_PROBLEM)
+    rate = (n / dossier_counts.astype("float64").where(dossier_counts > 0)).astype("float64")
     return table.assign(n_dossiers=dossier_counts.astype("Int64"), required=required,
-                        source=source, sample_ok=sample_ok, status=status.astype(str))
+                        source=source, sample_ok=sample_ok, status=status,
+                        response_rate=rate, problem=problem)

@@ -12,6 +12,7 @@ from .loader import instrument_from_definition, load_instrument, resolve_include
 from .model import (
     HEADLINE_METHODS,
     NOT_APPLICABLE,
+    WEIGHTINGS,
     Block,
     Element,
     Instrument,
@@ -47,8 +48,25 @@ def resolved_definition(path: str | Path) -> dict:
 
 
 __all__ = [
-    "EXAMPLE_SCORING_FILE", "HEADLINE_METHODS", "INSTRUMENT_DIR", "NOT_APPLICABLE", "Block",
-    "DefinitionError", "Element", "Instrument", "Item", "Option", "ProfileQuestion", "Scale",
-    "ScoringRule", "ScoringRules", "instrument_files", "instrument_from_definition",
-    "load_instrument", "load_scoring_rules", "resolved_definition", "shipped_instruments",
+    "EXAMPLE_SCORING_FILE",
+    "HEADLINE_METHODS",
+    "INSTRUMENT_DIR",
+    "NOT_APPLICABLE",
+    "WEIGHTINGS",
+    "Block",
+    "DefinitionError",
+    "Element",
+    "Instrument",
+    "Item",
+    "Option",
+    "ProfileQuestion",
+    "Scale",
+    "ScoringRule",
+    "ScoringRules",
+    "instrument_files",
+    "instrument_from_definition",
+    "load_instrument",
+    "load_scoring_rules",
+    "resolved_definition",
+    "shipped_instruments",
 ]

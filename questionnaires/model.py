@@ -14,7 +14,9 @@ from types import MappingProxyType
 NOT_APPLICABLE = 0
 
 #: Codes of the two ways to aggregate a unit's overall index (METHODOLOGY §3).
-HEADLINE_METHODS = ("mean-of-elements", "pooled")
+HEADLINE_METHODS = ("mean-of-elements", "pooled", "mean-of-criteria")
+#: How a district figure weighs its units (METHODOLOGY §3, weighting).
+WEIGHTINGS = ("respondent", "dossier")
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import DataRequired, NumberRange, ValidationError
 
-from ..services.campaign_admin import HEADLINE_METHODS, Target
+from ..services.campaign_admin import MIN_COMPARE_RANGE, Target
+from ..services.result_settings import METHOD_NAMES, WEIGHTING_NAMES
 from .forms import Select, SelectMany, max_length, options
 
 REQUIRED = "Vui lòng nhập trường này."
@@ -61,6 +62,23 @@ class ShareField(StringField):
             raise ValidationError("Nhập một số, ví dụ 0,5 hoặc 50%.")
 
 
+class WholeNumberField(IntegerField):
+    """A whole number, refused in Vietnamese (WTForms' own message is English)."""
+
+    def __init__(self, label=None, validators=None, message: str = "", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.message) from error
+
+
+COMPARE_MESSAGE = "Nhập một số nguyên từ 2 đến 100.000."
+
+
 class CampaignForm(FlaskForm):
     code = StringField("Mã đợt (ví dụ 2026)", validators=[DataRequired(REQUIRED),
                                                          max_length(40)])
@@ -69,8 +87,16 @@ class CampaignForm(FlaskForm):
     instrument_version_id = Select("Bộ phiếu (đã công bố)", coerce=int)
     starts_on = VNDateField("Ngày bắt đầu", validators=[DataRequired(DATE_ERROR)])
     deadline = VNDateField("Hạn chót", validators=[DataRequired(DATE_ERROR)])
-    headline_method = Select("Cách tính chỉ số chung",
-                                  choices=options(HEADLINE_METHODS.items()))
+    headline_method = Select("Cách tính chỉ số chung", choices=options(
+        (code, f"{short} — {long}") for code, (short, long) in METHOD_NAMES.items()))
+    weighting = Select("Trọng số khi tổng hợp toàn huyện", default="respondent",
+                       choices=options((code, f"{short} — {long}")
+                                       for code, (short, long) in WEIGHTING_NAMES.items()))
+    min_compare_responses = WholeNumberField(
+        "Số phiếu hợp lệ tối thiểu để so sánh một đơn vị với toàn huyện", default=30,
+        message=COMPARE_MESSAGE,
+        validators=[NumberRange(MIN_COMPARE_RANGE.start, MIN_COMPARE_RANGE.stop - 1,
+                                COMPARE_MESSAGE)])
     valid_threshold = ShareField("Ngưỡng phiếu hợp lệ (tỷ lệ câu đánh giá phải trả lời)",
                                  default="0,5")
     margin_of_error = ShareField("Sai số cho phép e (công thức Yamane)", default="0,05")

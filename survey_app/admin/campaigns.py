@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, CampaignUnit, Unit
 from ..services import campaign_admin
 from ..services.instruments import instrument_of
+from ..services.result_settings import method_name, weighting_name
 from .campaign_forms import CampaignForm, StateForm, read_targets
 from .common import admin_only, commit_change
 from .forms import ActionForm, options
@@ -65,7 +66,8 @@ def campaign_new():
             code=form.code.data.strip().lower(), name=form.name.data,
             instrument_version_id=form.instrument_version_id.data,
             starts_on=form.starts_on.data, deadline=form.deadline.data,
-            headline_method=form.headline_method.data,
+            headline_method=form.headline_method.data, weighting=form.weighting.data,
+            min_compare_responses=form.min_compare_responses.data,
             valid_threshold=form.valid_threshold.share,
             margin_of_error=form.margin_of_error.share,
             optional_blocks=list(form.optional_blocks.data or []),
@@ -88,7 +90,8 @@ def _detail(campaign: Campaign, error: str | None = None, status: int = 200,
                            units=_active_units() + [row.unit for row in targets.values()
                                                     if not row.unit.is_active],
                            targets=targets, typed=typed, error=error,
-                           buttons=STATE_BUTTONS[campaign.state], form=ActionForm()), status
+                           buttons=STATE_BUTTONS[campaign.state], form=ActionForm(),
+                           method_name=method_name, weighting_name=weighting_name), status
 
 
 @bp.get("/campaigns/<int:campaign_id>")

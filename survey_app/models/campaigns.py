@@ -49,8 +49,10 @@ class Campaign(db.Model):
     __table_args__ = (
         CheckConstraint("valid_threshold > 0 AND valid_threshold <= 1", name="valid_threshold"),
         CheckConstraint("margin_of_error > 0 AND margin_of_error < 1", name="margin_of_error"),
-        CheckConstraint("headline_method IN ('mean-of-elements', 'pooled')",
+        CheckConstraint("headline_method IN ('mean-of-elements', 'pooled', 'mean-of-criteria')",
                         name="headline_method"),
+        CheckConstraint("weighting IN ('respondent', 'dossier')", name="weighting"),
+        CheckConstraint("min_compare_responses >= 2", name="min_compare_responses"),
         CheckConstraint("starts_on <= deadline", name="period"),
     )
 
@@ -66,6 +68,11 @@ class Campaign(db.Model):
     valid_threshold: Mapped[float] = mapped_column(Float, default=0.5)
     #: Yamane's e for the required sample size.
     margin_of_error: Mapped[float] = mapped_column(Float, default=0.05)
+    #: How the district figure and the totals of cuts weigh the units: every valid
+    #: response alike ("respondent") or each unit by its dossier count N ("dossier").
+    weighting: Mapped[str] = mapped_column(String(20), default="respondent")
+    #: Fewest valid responses behind a unit's index for it to be compared with the district.
+    min_compare_responses: Mapped[int] = mapped_column(default=30)
     #: Codes of the instrument's optional blocks switched on for this campaign.
     optional_blocks: Mapped[list[str]] = mapped_column(default=list)
     #: File name under questionnaires/scoring/ converting indices to PAR points.

@@ -25,7 +25,9 @@ def display_helpers() -> dict[str, Any]:
     """Number display (83,94; "—" when undefined) and labels for every results template."""
     return {"show": tables.show, "show_count": tables.show_count,
             "sample_label": tables.sample_label, "comparison_label": tables.comparison_label,
-            "method_label": tables.method_label,
+            "method_label": tables.method_label, "points_text": tables.points_text,
+            "unit_notes": tables.unit_notes, "setting_lines": tables.setting_lines,
+            "response_rate_text": tables.response_rate_text,
             "instrument_label": tables.instrument_label, "element_title": tables.element_title,
             "criterion_text": tables.criterion_text, "stat": tables.stat,
             "local_day": lambda moment: local_date(moment).strftime("%d/%m/%Y")}
@@ -45,14 +47,16 @@ def index():
     if campaign is None:
         return render_template("results/index.html", campaigns=[], campaign=None)
     results = data.scoped(data.campaign_results(campaign))
-    units = tables.ranked_units(results.get("units") or [])
+    sections = tables.ranking_sections(results.get("units") or [])
+    units = [unit for _, rows in sections for unit in rows]
     district = results.get("district") or {}
     chart = interval_chart([_overall_row(u.get("unit_name") or "", u) for u in units] +
                            [_overall_row(tables.district_name(results), district)],
                            "Chỉ số chung của các đơn vị, khoảng tin cậy 95%") if units else None
     return render_template(
         "results/index.html", campaigns=campaigns, campaign=campaign, results=results,
-        units=units, district=district, chart=chart, snapshot=data.snapshot_of(campaign),
+        units=units, sections=sections, district=district, chart=chart,
+        snapshot=data.snapshot_of(campaign),
         scoped=data.is_scoped(), excluded=tables.excluded_lines(results),
         approve_form=ApproveForm(campaign=campaign.code),
         can_approve=campaign.state is CampaignState.CLOSED)

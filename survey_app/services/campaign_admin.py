@@ -13,16 +13,17 @@ from ..extensions import db
 from ..models import Campaign, CampaignState, CampaignUnit, InstrumentVersion, Unit
 from . import audit
 from .instruments import instrument_of
+from .result_settings import METHOD_NAMES, WEIGHTING_NAMES
 from .text import clean_text
 
 CODE_PATTERN = re.compile(r"^[a-z0-9-]{2,40}$")
-HEADLINE_METHODS = {"mean-of-elements": "Trung bình các yếu tố (SIPAS)",
-                    "pooled": "Gộp tất cả câu hỏi"}
 #: States an admin moves a campaign to here; approval belongs to the results pages.
 MANUAL_TARGETS = frozenset({CampaignState.OPEN, CampaignState.CLOSED})
 #: Upper bounds that keep a typing slip from overflowing an integer column.
 MAX_TRANSACTIONS = 10_000_000
 MAX_FIXED_TARGET = 100_000
+#: Fewest valid responses a campaign may require before comparing a unit (METHODOLOGY §4).
+MIN_COMPARE_RANGE = range(2, 100_001)
 
 
 @dataclass
@@ -37,6 +38,8 @@ class CampaignData:
     headline_method: str = "mean-of-elements"
     valid_threshold: float = 0.5
     margin_of_error: float = 0.05
+    weighting: str = "respondent"
+    min_compare_responses: int = 30
     optional_blocks: list[str] = field(default_factory=list)
     unit_ids: list[int] = field(default_factory=list)
 
@@ -56,7 +59,8 @@ def campaign_snapshot(campaign: Campaign) -> dict:
             "starts_on": campaign.starts_on.isoformat(), "deadline": campaign.deadline.isoformat(),
             "headline_method": campaign.headline_method,
             "valid_threshold": campaign.valid_threshold,
-            "margin_of_error": campaign.margin_of_error,
+            "margin_of_error": campaign.margin_of_error, "weighting": campaign.weighting,
+            "min_compare_responses": campaign.min_compare_responses,
             "optional_blocks": list(campaign.optional_blocks), "state": campaign.state.value}
 
 
@@ -81,8 +85,12 @@ def create_campaign(data: CampaignData) -> Campaign:
         raise DomainError("Hãy chọn một bộ phiếu đã công bố.")
     if data.starts_on > data.deadline:
         raise DomainError("Ngày bắt đầu phải trước hoặc bằng hạn chót.")
-    if data.headline_method not in HEADLINE_METHODS:
+    if data.headline_method not in METHOD_NAMES:
         raise DomainError("Cách tính chỉ số chung không hợp lệ.")
+    if data.weighting not in WEIGHTING_NAMES:
+        raise DomainError("Cách lấy trọng số không hợp lệ.")
+    if data.min_compare_responses not in MIN_COMPARE_RANGE:
+        raise DomainError("Số phiếu tối thiểu để so sánh phải từ 2 đến 100.000.")
     if not 0 < data.valid_threshold <= 1:
         raise DomainError("Ngưỡng phiếu hợp lệ phải lớn hơn 0 và không quá 1.")
     if not 0 < data.margin_of_error < 1:
@@ -95,7 +103,8 @@ def create_campaign(data: CampaignData) -> Campaign:
     units = _units(data.unit_ids)
     campaign = Campaign(code=data.code, name=data.name, instrument_version=version,
                         starts_on=data.starts_on, deadline=data.deadline,
-                        headline_method=data.headline_method,
+                        headline_method=data.headline_method, weighting=data.weighting,
+                        min_compare_responses=data.min_compare_responses,
                         valid_threshold=data.valid_threshold,
                         margin_of_error=data.margin_of_error,
                         optional_blocks=list(data.optional_blocks), state=CampaignState.DRAFT)

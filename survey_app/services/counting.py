@@ -67,9 +67,18 @@ def cut_columns(by: Sequence[str]) -> list[tuple[str, Any]]:
     return [(name, CUT_COLUMNS[name][0]) for name in by]
 
 
-def _counted(campaign_id: int) -> list[ColumnElement[bool]]:
-    """The responses that count: this campaign's, status valid (flagged/invalid left out)."""
-    return [Response.campaign_id == campaign_id, Response.status == ResponseStatus.VALID]
+#: The responses that count (METHODOLOGY §3): valid; flagged and invalid ones are left out.
+COUNTED = (ResponseStatus.VALID,)
+#: The validity-rule sensitivity counts invalid responses' rated items too (never flagged).
+WITH_INVALID = (ResponseStatus.VALID, ResponseStatus.INVALID)
+
+
+def _counted(campaign_id: int, statuses: Sequence[ResponseStatus] = COUNTED
+             ) -> list[ColumnElement[bool]]:
+    """This campaign's responses with one of ``statuses`` (valid only, by default)."""
+    if len(statuses) == 1:
+        return [Response.campaign_id == campaign_id, Response.status == statuses[0]]
+    return [Response.campaign_id == campaign_id, Response.status.in_(statuses)]
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -138,7 +147,8 @@ def _slots_table() -> Table:
 
 
 def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
-                by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+                by: Sequence[str] = ("unit",), statuses: Sequence[ResponseStatus] = COUNTED
+                ) -> pd.DataFrame:
     """Pass 1: valid answers 1..5 per group, item and value: ``[*by, item, value, count]``.
 
     Each answer is joined to a small temporary table giving its (item, value) one integer
@@ -161,7 +171,7 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
              .select_from(Answer).join(Response, Response.id == Answer.response_id)
              .join(slots, (slots.c["item"] == Answer.item_code)
                    & (slots.c["value"] == Answer.value))
-             .where(*_counted(campaign_id))
+             .where(*_counted(campaign_id, statuses))
              .group_by(*groups))
     with _temporary(connection, slots, rows):
         found = connection.execute(query).all()
@@ -289,7 +299,7 @@ def _member(scores: Any, mode: str, field: int, index: int) -> Any:
 
 def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFrame,
                   structure: Structure, by: Sequence[str] = ("unit",)) -> pd.DataFrame:
-    """Pass 2: Σ z_r² and respondents per group and target, in one scan of the answers.
+    """Pass 2: Σ z_r², Σ z_r⁴ and respondents per group and target, in one scan.
 
     The weights go to a temporary table holding, per group, item and value 1..5, each
     target's term c·(y − p) of z_r (docs/analysis.md); so one GROUP BY over the
@@ -298,7 +308,7 @@ def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFram
     """
     targets = sorted(weights["target"].unique()) if len(weights) else []
     if not targets:
-        return pd.DataFrame(columns=[*by, "target", "sum_z2", "n_respondents"])
+        return pd.DataFrame(columns=[*by, "target", "sum_z2", "sum_z4", "n_respondents"])
     terms = _terms(weights, by, targets)
     plan = _plan(terms, targets)
     table = _weights_table(by, plan)
@@ -322,12 +332,15 @@ def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFram
         sums = []
         for index, (mode, field) in enumerate(plan.modes):
             z, m = scores.c[f"z{index}"], _member(scores, mode, field, index)
-            sums += [func.sum(z * z * m).label(f"s{index}"), func.sum(m).label(f"n{index}")]
+            sums += [func.sum(z * z * m).label(f"s{index}"),
+                     func.sum(z * z * z * z * m).label(f"q{index}"),
+                     func.sum(m).label(f"n{index}")]
         query = (select(*(scores.c[name] for name in by), *sums)
                  .group_by(*(scores.c[name] for name in by)))
         wide = _frame(connection.execute(query).all(),
-                      [*by, *(f"{k}{i}" for i in range(len(targets)) for k in ("s", "n"))])
+                      [*by, *(f"{k}{i}" for i in range(len(targets)) for k in ("s", "q", "n"))])
     parts = [wide[list(by)].assign(target=target, sum_z2=wide[f"s{index}"].astype(float),
+                                   sum_z4=wide[f"q{index}"].astype(float),
                                    n_respondents=wide[f"n{index}"].astype("int64"))
              for index, target in enumerate(targets)]
     moments = pd.concat(parts, ignore_index=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from analysis.sample_size import required_answers
 from questionnaires import NOT_APPLICABLE, Instrument
 
 from ..models import (
@@ -57,8 +57,7 @@ class Problem:
 
 def required_rated(instrument: Instrument, threshold: float) -> int:
     """Rating items a response must answer 1..5 to be valid (METHODOLOGY §3)."""
-    # The epsilon keeps 0.5 × 22 at 11, not 12, despite binary floating point.
-    return math.ceil(threshold * len(instrument.rating_items) - 1e-9)
+    return required_answers(len(instrument.rating_items), threshold)
 
 
 def rated_count(instrument: Instrument, answers: Mapping[str, int]) -> int:

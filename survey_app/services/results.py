@@ -35,7 +35,7 @@ from ..models import (
 )
 from . import counting
 from .instruments import instrument_of
-from .result_entries import Frames, district_entry, number, unit_entries
+from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
 #: The cuts ``--by`` accepts, with the Vietnamese name of each.
 BY_DIMENSIONS = {
@@ -100,9 +100,11 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
                               f"{', '.join(BY_DIMENSIONS)}.")
     instrument = instrument_of(campaign.instrument_version)
     rules = scoring_rules_of(campaign)
+    names = {target.unit_id: target.unit.name for target in campaign.targets}
     with read_snapshot() as connection:
-        frames = _frames(connection, campaign, instrument, ["unit"])
-        previous = _previous_frames(connection, campaign, instrument)
+        frames = _frames(connection, campaign, instrument, ["unit"], names=names)
+        previous, comparison = _previous_frames(connection, campaign, instrument)
+        with_invalid = _with_invalid(connection, campaign, instrument, frames)
         grouped = {name: _frames(connection, campaign, instrument, [name, "unit"])
                    for name in dict.fromkeys([*cuts, *([by] if by else [])])}
         extra = {}
@@ -112,10 +114,12 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
                      "instrument_versions": counted_versions(connection, campaign.id)}
     units = _units(campaign, frames)
     results = _header(campaign, instrument, rules)
-    results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous)
-    results["district"] = district_entry(frames, instrument, previous)
+    results["previous"] = comparison
+    results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous,
+                                    with_invalid=with_invalid)
+    results["district"] = district_entry(frames, instrument, previous, with_invalid)
     results["excluded"] = _excluded(frames.statuses)
-    results["units_differ"] = _units_differ(frames.table)
+    results["units_differ"] = _units_differ(frames, campaign)
     sections = {name: _by_section(frames_of_cut, name, units, instrument, campaign)
                 for name, frames_of_cut in grouped.items()}
     if by is not None:
@@ -126,23 +130,64 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
 
 
 def _frames(connection: Connection, campaign: Campaign, instrument: Instrument,
-            by: list[str]) -> Frames:
+            by: list[str], method: str | None = None, weighting: str | None = None,
+            names: dict[int, str] | None = None) -> Frames:
+    """One cut of ``campaign``'s responses with a headline ``method`` and ``weighting``.
+
+    Both default to the campaign's own settings; the previous campaign is recomputed with
+    the current campaign's (METHODOLOGY §4, year-over-year change). Dossier weighting uses
+    the dossier counts N the campaign holds for its units.
+    """
     passes = counting.run_passes(connection, campaign.id, instrument, by)
     statuses = counting.status_counts(connection, campaign.id, by)
-    return Frames.build(passes, statuses, instrument, campaign.headline_method, by)
+    weights = None
+    if (weighting or campaign.weighting) == "dossier":
+        weights = {target.unit_id: target.transactions_n for target in campaign.targets}
+    return Frames.build(passes, statuses, instrument, method or campaign.headline_method, by,
+                        weights, names)
+
+
+def _with_invalid(connection: Connection, campaign: Campaign, instrument: Instrument,
+                  frames: Frames) -> pd.DataFrame | None:
+    """Headline per unit and district counting invalid responses' rated items too (§3)."""
+    items = analysis.structure_of(instrument).items
+    counts = counting.count_table(connection, campaign.id, items, ["unit"],
+                                  counting.WITH_INVALID)
+    if not len(counts):
+        return None
+    respondents = counts[["unit"]].drop_duplicates().assign(n_respondents=1)
+    moments = pd.DataFrame(columns=["unit", "target", "sum_z2", "sum_z4", "n_respondents"])
+    weights = None
+    if frames.weights is not None:
+        weights = pd.DataFrame({"unit": respondents["unit"], "weight": [
+            frames.weights.get(int(unit)) or 0 for unit in respondents["unit"]]})
+    table = analysis.compute_results(counts, respondents, moments, instrument,
+                                     method=campaign.headline_method, by="unit",
+                                     district=frames.district_refused is None, weights=weights)
+    return table.loc[table["target"] == "overall", ["unit", "target", "index"]]
 
 
 def _previous_frames(connection: Connection, campaign: Campaign, instrument: Instrument
-                     ) -> tuple[Frames, Instrument] | None:
-    """The previous campaign's unit results when it used the same instrument (METHODOLOGY §4)."""
+                     ) -> tuple[Previous | None, dict[str, Any] | None]:
+    """The previous campaign recomputed with this campaign's headline method (§4), or why not."""
     previous = campaign.previous_campaign
     if previous is None:
-        return None
+        return None, None
     previous_instrument = instrument_of(previous.instrument_version)
+    comparison = {"campaign": previous.code, "method": campaign.headline_method,
+                  "weighting": campaign.weighting, "comparable": False, "reason": None}
     if not analysis.same_instrument(instrument, previous_instrument):
-        return None
-    frames = _frames(connection, previous, previous_instrument, ["unit"])
-    return (frames, previous_instrument) if frames.table is not None else None
+        comparison["reason"] = (f"Đợt trước ({previous.code}) dùng bộ phiếu "
+                                f"{previous.instrument_version.label}, khác bộ phiếu của đợt "
+                                "này: không so sánh được.")
+        return None, comparison
+    frames = _frames(connection, previous, previous_instrument, ["unit"],
+                     method=campaign.headline_method, weighting=campaign.weighting)
+    if frames.table is None:
+        comparison["reason"] = f"Đợt trước ({previous.code}) chưa có phiếu hợp lệ nào."
+        return None, comparison
+    comparison["comparable"] = True
+    return Previous(frames, previous_instrument), comparison
 
 
 def response_fingerprint(connection: Connection, campaign_id: int) -> tuple[str, int]:
@@ -188,6 +233,8 @@ def _header(campaign: Campaign, instrument: Instrument, rules: ScoringRules) -> 
                      "deadline": campaign.deadline.isoformat(),
                      "state": campaign.state.value},
         "method": campaign.headline_method,
+        "weighting": campaign.weighting,
+        "min_compare_responses": campaign.min_compare_responses,
         "instrument": {"code": version.code, "version": version.version,
                        "title": version.title},
         "computed_at": utcnow().isoformat(timespec="seconds"),
@@ -213,17 +260,19 @@ def _excluded(statuses: pd.DataFrame) -> dict[str, int]:
             "flagged": int(totals.get(ResponseStatus.FLAGGED.value, 0))}
 
 
-def _units_differ(table: pd.DataFrame | None) -> dict[str, Any] | None:
-    """Rao–Scott chi-square across units (pooled index): do units differ at all?"""
-    if table is None:
+def _units_differ(frames: Frames, campaign: Campaign) -> dict[str, Any] | None:
+    """Do units differ at all? On the campaign's own headline (§4)."""
+    if frames.table is None:
         return None
+    target = f"overall:{campaign.headline_method}"
     try:
-        test = analysis.units_differ(table).iloc[0]
+        test = analysis.units_differ(frames.table, target,
+                                     min_respondents=campaign.min_compare_responses).iloc[0]
     except ValueError:
         return None
-    return {"n_groups": int(test["n_groups"]), "df": number(test["df"]),
-            "statistic": number(test["statistic_corrected"]),
-            "p_value": number(test["p_value"])}
+    return {"target": target, "test": str(test["test"]), "n_groups": int(test["n_groups"]),
+            "df": number(test["df"]), "df_denominator": number(test["df_denominator"]),
+            "statistic": number(test["statistic"]), "p_value": number(test["p_value"])}
 
 
 def _group_label(by: str, key: Any, instrument: Instrument) -> str:
@@ -245,7 +294,7 @@ def _by_section(grouped: Frames, by: str, units: dict[int, Unit], instrument: In
     """Per value of the cut: its units and its own total (pooled over its units)."""
     groups = []
     for value in grouped.keys_of(by):
-        subset = grouped.restrict(by, value, instrument, campaign.headline_method)
+        subset = grouped.restrict(by, value, instrument)
         key = None if value == counting.null_key(by) else value
         groups.append({
             "key": key,

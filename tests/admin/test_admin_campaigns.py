@@ -27,7 +27,8 @@ def read_campaign(code: str) -> Campaign | None:
 def new_campaign(client, version, unit_ids, **changes):
     data = {"code": "2026", "name": "Đợt năm 2026", "instrument_version_id": str(version.id),
             "starts_on": "01/10/2026", "deadline": "2026-12-20",
-            "headline_method": "mean-of-elements", "valid_threshold": "0,6",
+            "headline_method": "mean-of-criteria", "valid_threshold": "0,6",
+            "weighting": "dossier", "min_compare_responses": "40",
             "margin_of_error": "5%", "optional_blocks": ["harassment"],
             "unit_ids": [str(unit_id) for unit_id in unit_ids]}
     data.update(changes)
@@ -45,6 +46,8 @@ def test_creating_a_campaign_stores_a_draft_with_its_settings(client, admin, mak
     assert campaign.valid_threshold == pytest.approx(0.6)
     assert campaign.margin_of_error == pytest.approx(0.05)
     assert campaign.optional_blocks == ["harassment"]
+    assert (campaign.headline_method, campaign.weighting) == ("mean-of-criteria", "dossier")
+    assert campaign.min_compare_responses == 40
     assert campaign.instrument_version_id == version.id
     assert sorted(row.unit_id for row in campaign.targets) == sorted(u.id for u in units)
     assert audit_actions() == ["campaign.create"]
@@ -56,6 +59,9 @@ def test_creating_a_campaign_stores_a_draft_with_its_settings(client, admin, mak
     ({"valid_threshold": "nửa"}, "Nhập một số"),
     ({"code": "Năm 2026"}, "Mã đợt chỉ gồm"),
     ({"starts_on": "31/02/2026"}, "Ngày không hợp lệ"),
+    ({"min_compare_responses": "1"}, "Nhập một số nguyên từ 2 đến 100.000"),
+    ({"min_compare_responses": "ba mươi"}, "Nhập một số nguyên từ 2 đến 100.000"),
+    ({"weighting": "theo-y-thich"}, "Lựa chọn không hợp lệ"),
 ])
 def test_bad_campaign_settings_are_refused(client, admin, make_unit, version, changes,
                                            message):

@@ -85,7 +85,7 @@ class SurveySimulator:
 
     The truth (population value of each statistic) is computed by Gauss–Hermite
     quadrature over u: P_i = E[a_i y_i]/E[a_i], E_e = mean of P_i, mean-of-elements =
-    mean of E_e, pooled = Σ E[a_i y_i]/Σ E[a_i].
+    mean of E_e, pooled = Σ E[a_i y_i]/Σ E[a_i], mean-of-criteria = mean of P_i.
     """
 
     blank = 0.02
@@ -117,15 +117,22 @@ class SurveySimulator:
         truth = {f"element:{code}": 100 * value for code, value in elements.items()}
         truth["overall:mean-of-elements"] = 100 * elements.mean()
         truth["overall:pooled"] = 100 * expected_ay.sum() / expected_a.sum()
+        truth["overall:mean-of-criteria"] = 100 * p.mean()
         return truth
 
     def draw(self, units: int, respondents: int, shifts: np.ndarray | None = None
              ) -> pd.DataFrame:
         """Long answers ``[respondent, unit, item, value]`` of ``units`` units."""
+        return self.draw_sizes(np.full(units, respondents), shifts)
+
+    def draw_sizes(self, sizes: np.ndarray, shifts: np.ndarray | None = None) -> pd.DataFrame:
+        """Long answers of units with ``sizes[j]`` respondents each (unit j, effect shifts[j])."""
         k = len(self.items)
-        shape = (units, respondents, k)
-        shift = np.zeros((units, 1, 1)) if shifts is None else shifts.reshape(units, 1, 1)
-        u = self.rng.normal(0, self.sigma, (units, respondents, 1))
+        sizes = np.asarray(sizes, dtype=int)
+        unit = np.repeat(np.arange(len(sizes)), sizes)
+        shape = (len(unit), k)
+        shift = np.zeros((len(unit), 1)) if shifts is None else np.asarray(shifts)[unit][:, None]
+        u = self.rng.normal(0, self.sigma, (len(unit), 1))
         satisfied = self.rng.random(shape) < expit(self.alpha + shift + u)
         skipped = self.rng.random(shape) < expit(self.gamma - 0.5 * u)
         blank = self.rng.random(shape) < self.blank
@@ -135,9 +142,9 @@ class SurveySimulator:
         values[skipped] = 0
         values[blank] = np.nan
         return pd.DataFrame({
-            "respondent": np.repeat(np.arange(units * respondents), k),
-            "unit": np.repeat(np.arange(units), respondents * k),
-            "item": np.tile(self.items, units * respondents),
+            "respondent": np.repeat(np.arange(len(unit)), k),
+            "unit": np.repeat(unit, k),
+            "item": np.tile(self.items, len(unit)),
             "value": values.ravel()})
 
 

@@ -89,13 +89,30 @@ def test_undefined_element_leaves_the_overall_mean(small_structure):
     overall = overall_indices(counts, small_structure)
     assert _row(overall, method="mean-of-elements")["index"] == pytest.approx(100.0)
     assert _row(overall, method="pooled")["index"] == pytest.approx(100.0)
+    # built from 1 of the 2 elements: every report says so (elements_used / elements_total)
+    assert (overall["n_elements"] == 1).all()
+
+
+def test_mean_of_criteria_by_hand(small_counts, small_structure):
+    # METHODOLOGY §3, mean-of-criteria: the plain mean of the defined criterion indices.
+    # Unit A: P = 80, 50, 50 → 60 (pooled 700/11 = 63.64, mean of elements 57.5);
+    # unit B: a1 = 100 (2 answers), a2 undefined, b1 = 0 → 50.
+    overall = overall_indices(small_counts, small_structure)
+    assert _row(overall, unit="A", method="mean-of-criteria")["index"] == pytest.approx(60.0)
+    assert _row(overall, unit="A", method="mean-of-elements")["index"] == pytest.approx(57.5)
+    assert _row(overall, unit="B", method="mean-of-criteria")["index"] == pytest.approx(50.0)
+    # mean score: mean of the item mean scores, A: (4.2 + 3.5 + 3.0)/3
+    assert _row(overall, unit="A", method="mean-of-criteria")["mean_score"] == pytest.approx(
+        (4.2 + 3.5 + 3.0) / 3)
+    assert (overall["n_elements"] == 2).all()
 
 
 def test_group_without_answers_is_undefined(small_counts, small_structure):
     extra = pd.DataFrame({"unit": ["Z"]})
     overall = overall_indices(small_counts, small_structure, groups=extra)
     z = overall.loc[overall["unit"] == "Z"]
-    assert len(z) == 2 and z["index"].isna().all() and (z["n"] == 0).all()
+    assert len(z) == 3 and z["index"].isna().all() and (z["n"] == 0).all()
+    assert (z["n_elements"] == 0).all()
 
 
 def test_district_row_pools_the_counts(small_counts, small_structure):
@@ -157,7 +174,7 @@ def test_missing_group_value_is_its_own_group(small_counts, small_structure):
     # A NULL field from SQL (unanswered profile question) stays a group, not dropped
     counts = small_counts.assign(field=np.where(small_counts["unit"] == "A", "dat_dai", None))
     table = overall_indices(counts, small_structure, by="field")
-    assert table["field"].isna().sum() == 2
+    assert table["field"].isna().sum() == 3  # one row per method
     pooled = table.loc[table["field"].isna() & (table["method"] == "pooled"), "index"]
     assert float(pooled.iloc[0]) == pytest.approx(50.0)
 

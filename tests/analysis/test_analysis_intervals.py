@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from statsmodels.stats.proportion import proportion_confint
 
-from analysis import effective_wilson_interval, mover_difference, wilson_interval
+from analysis import jeffreys_interval, logit_t_interval, mover_difference, wilson_interval
 
 # Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion:
 # comparison of seven methods. Stat Med 17:857–872, Table I, method 3 (Wilson score,
@@ -64,33 +65,47 @@ def test_wilson_contains_the_estimate(s, n):
     assert 0 <= low <= s / n <= high <= 1
 
 
-def test_effective_wilson_reduces_to_wilson_without_design_effect():
-    # One item, every respondent answers once: V = p(1-p)/n gives n_eff = n. With a very
-    # large m the t quantile is z, so the interval is Wilson's (81/263 from Table I).
-    p = 81 / 263
-    low, high = effective_wilson_interval(p, p * (1 - p) / 263, 10**9)
-    assert float(low) == pytest.approx(0.2553, abs=5e-5)
-    assert float(high) == pytest.approx(0.3662, abs=5e-5)
+@pytest.mark.parametrize(("s", "n"), [(81, 263), (15, 148), (0, 20), (1, 29), (9, 10),
+                                       (10, 10), (29, 30), (95, 100)])
+def test_jeffreys_matches_statsmodels(s, n):
+    # Independent implementation: statsmodels 0.15, proportion_confint(method="jeffreys")
+    # (Brown, Cai & DasGupta 2001, with bounds 0 at s = 0 and 1 at s = n).
+    # statsmodels does not apply the convention of bounds 0 at s = 0 and 1 at s = n.
+    expected_low, expected_high = proportion_confint(s, n, alpha=0.05, method="jeffreys")
+    low, high = jeffreys_interval(s, n)
+    assert float(low) == (0.0 if s == 0 else pytest.approx(expected_low, abs=1e-9))
+    assert float(high) == (1.0 if s == n else pytest.approx(expected_high, abs=1e-9))
 
 
-def test_effective_wilson_uses_t_with_m_minus_1_degrees_of_freedom():
-    # Wilson depends on z and n only through z²/n, so using t(29) on n_eff equals Wilson
-    # with z on n_eff·(z/t)² — checked against the Wilson formula written with t itself.
-    p, variance, m = 0.9, 0.0009, 30  # n_eff = 0.09/0.0009 = 100
-    t = 2.045229642132703  # scipy.stats.t.ppf(0.975, 29)
-    n = 100
-    centre = (p + t * t / (2 * n)) / (1 + t * t / n)
-    half = t * np.sqrt(p * (1 - p) / n + t * t / (4 * n * n)) / (1 + t * t / n)
-    low, high = effective_wilson_interval(p, variance, m)
-    assert float(low) == pytest.approx(centre - half, rel=1e-9)
-    assert float(high) == pytest.approx(centre + half, rel=1e-9)
+def test_jeffreys_is_vectorised_and_undefined_at_n_zero():
+    low, high = jeffreys_interval(np.array([0, 3, 2]), np.array([0, 3, 5]))
+    assert np.isnan(low[0]) and np.isnan(high[0])
+    assert high[1] == 1.0 and 0 < low[1] < 1 and 0 < low[2] < 0.4 < high[2] < 1
 
 
-def test_effective_wilson_at_100_percent_uses_the_respondents():
-    # T = 1 gives V = 0: the interval is Wilson's for m successes of m (t with m - 1 df)
-    low, high = effective_wilson_interval(1.0, 0.0, 40)
-    assert float(high) == 1.0
-    assert 0.85 < float(low) < 0.95
-    nan_low, _ = effective_wilson_interval(np.nan, 0.0, 40)
-    none_low, _ = effective_wilson_interval(0.8, np.nan, 0)
+def test_logit_t_interval_by_hand():
+    # T = 0.9, V = 0.0009 (se 0.03), 29 degrees of freedom:
+    # logit 0.9 = 2.197225; se on the logit scale 0.03 / (0.9 · 0.1) = 1/3;
+    # t(0.975, 29) = 2.0452296 → expit(2.1972246 ∓ 0.6817432) = 0.819872, 0.946797.
+    low, high = logit_t_interval(0.9, 0.0009, 29, 30)
+    assert float(low) == pytest.approx(0.819872, abs=2e-6)
+    assert float(high) == pytest.approx(0.946797, abs=2e-6)
+
+
+def test_logit_t_interval_widens_with_fewer_degrees_of_freedom():
+    narrow = np.subtract(*logit_t_interval(0.95, 0.0004, 100, 200)[::-1])
+    wide = np.subtract(*logit_t_interval(0.95, 0.0004, 5, 200)[::-1])
+    assert wide > narrow * 1.2
+
+
+def test_logit_t_interval_is_never_zero_width():
+    # V = 0 (everyone satisfied) or a single respondent: the Jeffreys interval on the m
+    # respondents, as if each person's answers were one observation.
+    low, high = logit_t_interval(1.0, 0.0, 39, 40)
+    expected = proportion_confint(40, 40, alpha=0.05, method="jeffreys")
+    assert float(high) == 1.0 and float(low) == pytest.approx(expected[0], abs=1e-9)
+    single_low, single_high = logit_t_interval(0.75, np.nan, np.nan, 1)
+    assert 0 < float(single_low) < 0.75 < float(single_high) <= 1
+    nan_low, _ = logit_t_interval(np.nan, 0.0, 39, 40)
+    none_low, _ = logit_t_interval(0.8, np.nan, np.nan, 0)
     assert np.isnan(nan_low) and np.isnan(none_low)

@@ -18,7 +18,7 @@ from analysis import (
     respondent_scores,
     respondent_table,
 )
-from analysis.intervals import effective_wilson_interval
+from analysis.intervals import logit_t_interval
 
 
 def _lookup(table: pd.DataFrame, value: str, **keys: object) -> float:
@@ -55,6 +55,12 @@ def test_weights_by_hand(small_counts, small_structure):
         ("B", "overall:mean-of-elements", "a1"): (1 / 4, 1.0),
         ("B", "overall:mean-of-elements", "b1"): (1 / 4, 0.0),
         ("B", "overall:pooled", "a1"): (1 / 4, 0.5), ("B", "overall:pooled", "b1"): (1 / 4, 0.5),
+        # mean of criteria: c_i = 1/(|D|·n_i) over the defined items D, p_i = P_i
+        ("A", "overall:mean-of-criteria", "a1"): (1 / 15, 0.8),
+        ("A", "overall:mean-of-criteria", "a2"): (1 / 12, 0.5),
+        ("A", "overall:mean-of-criteria", "b1"): (1 / 6, 0.5),
+        ("B", "overall:mean-of-criteria", "a1"): (1 / 4, 1.0),
+        ("B", "overall:mean-of-criteria", "b1"): (1 / 4, 0.0),
     }
     assert len(weights) == len(expected)
     for (unit, target, item), (c, p) in expected.items():
@@ -67,9 +73,13 @@ def test_weights_by_hand(small_counts, small_structure):
 #              r5 .1(−.8)=−.08 → Σz = 0, Σz² = .023625
 #   element y: r1 .5(−.5)=−.25, r2 .25 → Σz² = .125 (m = 2)
 #   mean of elements: (z_x + z_y)/2 → −.08375, .10375, .04125, −.02125, −.04 → .02153125
-#   pooled: (Y_r − 7/11·A_r)/11 → 1, 1, 8, −3, −7 (/121) → Σz² = 124/121²
+#   pooled: (Y_r − 7/11·A_r)/11 → 1, 1, 8, −3, −7 (/121) → Σz² = 124/121²,
+#           Σz⁴ = (1 + 1 + 4096 + 81 + 2401)/121⁴ = 6580/121⁴
+#   mean of criteria: (1/15)(y−.8) + (1/12)(y−.5) + (1/6)(y−.5) →
+#           −17, 33, 33, −17, −32 (/600) → Σz² = 3780/600² = .0105
 # unit B: x and y have p ∈ {0, 1}, so z = 0; pooled s1 0, s2 1/8, s3 −1/8 → 1/32 (m = 3)
 HAND_MOMENTS = {
+    ("A", "overall:mean-of-criteria"): (0.0105, 5), ("B", "overall:mean-of-criteria"): (0.0, 3),
     ("A", "element:x"): (0.023625, 5), ("A", "element:y"): (0.125, 2),
     ("A", "overall:mean-of-elements"): (0.02153125, 5),
     ("A", "overall:pooled"): (124 / 121**2, 5),
@@ -85,16 +95,31 @@ def test_reference_moments_by_hand(small_answers, small_counts, small_structure)
     for (unit, target), (sum_z2, m) in HAND_MOMENTS.items():
         assert _lookup(moments, "sum_z2", unit=unit, target=target) == pytest.approx(sum_z2)
         assert _lookup(moments, "n_respondents", unit=unit, target=target) == m
+    assert _lookup(moments, "sum_z4", unit="A", target="overall:pooled") == pytest.approx(
+        6580 / 121**4)
     scores = respondent_scores(small_answers, weights, small_structure)
     assert scores.groupby(["unit", "target"])["z"].sum().abs().max() < 1e-12
 
 
 def test_variance_is_m_over_m_minus_1_sum_z2():
     moments = pd.DataFrame({"unit": ["A", "B", "C"], "target": "overall:pooled",
-                            "sum_z2": [124 / 121**2, 0.5, 0.5], "n_respondents": [5, 1, 0]})
+                            "sum_z2": [124 / 121**2, 0.5, 0.5],
+                            "sum_z4": [6580 / 121**4, 0.25, 0.25], "n_respondents": [5, 1, 0]})
     variances = linearized_variances(moments)
     assert variances["variance"][0] == pytest.approx(5 / 4 * 124 / 121**2)
     assert variances["variance"][1:].isna().all()  # m < 2: not estimable
+    # 3·(Σz²)²/Σz⁴ = 3·124²/6580 = 7.01 > m − 1 = 4: all five weigh alike enough
+    assert variances["df"][0] == pytest.approx(4)
+    assert variances["df"][1:].isna().all()
+
+
+def test_effective_degrees_of_freedom_fall_when_few_respondents_carry_the_variance():
+    # Ten respondents, two of them carry all of Σz² (the two dissatisfied people of an
+    # index near 100%): 3·(2a²)²/(2a⁴) = 6 < 9; all alike: 3·(10a²)²/(10a⁴) = 30 → m − 1.
+    moments = pd.DataFrame({"unit": ["near-100", "alike"], "target": "overall:pooled",
+                            "sum_z2": [2.0, 10.0], "sum_z4": [2.0, 10.0],
+                            "n_respondents": [10, 10]})
+    assert linearized_variances(moments)["df"].tolist() == pytest.approx([6.0, 9.0])
 
 
 def test_intervals_of_the_small_example(small_answers, small_counts, small_structure):
@@ -103,7 +128,8 @@ def test_intervals_of_the_small_example(small_answers, small_counts, small_struc
     table = linearized_intervals(small_counts, moments, small_structure)
     x = table.loc[(table["unit"] == "A") & (table["target"] == "element:x")].iloc[0]
     variance = 5 / 4 * 0.023625
-    low, high = effective_wilson_interval(0.65, variance, 5)
+    # z = .0825, −.0425, .0825, −.0425, −.08: Σz⁴ = .00014014, 3·.023625²/Σz⁴ = 11.95 > 4
+    low, high = logit_t_interval(0.65, variance, 4, 5)
     assert x["index"] == pytest.approx(65.0)
     assert x["variance"] == pytest.approx(variance)
     assert (x["ci_low"], x["ci_high"]) == pytest.approx((100 * low, 100 * high))

@@ -34,7 +34,8 @@ def _results() -> pd.DataFrame:
     overall = pd.DataFrame({"unit": units, "target": "overall",
                             "index": [90.0, 83.94, 25.178 / 0.3, 20 / 0.3, math.nan, 80.0]})
     element = overall.assign(target="element:cc", index=[95.0, 80.0, 80.0, 70.0, 60.0, 85.0])
-    return pd.concat([overall, element], ignore_index=True)
+    table = pd.concat([overall, element], ignore_index=True)
+    return table.assign(ci_low=table["index"] - 6, ci_high=table["index"] + 4)
 
 
 def test_par_points_and_total():
@@ -67,3 +68,30 @@ def test_rule_for_a_missing_target_is_an_error():
     rules = ScoringRules("t", "n", (ScoringRule("x", "x", "element:zz", 5.0, 1.0),))
     with pytest.raises(ValueError, match="element:zz"):
         par_points(_results(), rules)
+
+
+def test_points_carry_the_interval_of_the_index():
+    # METHODOLOGY §6: points of ci_low..ci_high. a: overall 90 (84–94) under the plain rule
+    # → 27 (25.2–28.2); element cc 95 (89–99) under threshold 0.9 → 10 (9.89–10);
+    # total 37 (35.09–38.2), the sum of the rules' bounds.
+    rules = ScoringRules("t", "n", (PLAIN, ScoringRule("cc", "Công chức", "element:cc",
+                                                       10.0, 0.9)))
+    table = par_points(_results(), rules).set_index(["rule", "unit"])
+    assert table.loc[("sipas", "a"), ["points_low", "points_high"]].tolist() == pytest.approx(
+        [25.2, 28.2])
+    assert table.loc[("cc", "a"), ["points_low", "points_high"]].tolist() == pytest.approx(
+        [10 * 0.89 / 0.9, 10.0])
+    assert table.loc[("total", "a"), ["points_low", "points_high"]].tolist() == pytest.approx(
+        [25.2 + 10 * 0.89 / 0.9, 38.2])
+
+
+def test_units_without_enough_responses_keep_points_but_get_no_rank():
+    # METHODOLOGY §6: a (90%) has too few responses: it keeps its 27 points, with no rank,
+    # and the ranking is among the others — b becomes 1st, not 2nd.
+    ranked = pd.DataFrame({"unit": ["a", "b", "c", "d", "e"],
+                           "ranked": [False, True, True, True, True]})
+    table = par_points(_results(), ScoringRules("t", "n", (PLAIN,)), ranked=ranked)
+    total = table.loc[table["rule"] == "total"].set_index("unit")
+    assert total.loc["a", "points"] == pytest.approx(27.0) and pd.isna(total.loc["a", "rank"])
+    assert not total.loc["a", "ranked"]
+    assert total.loc[["b", "c", "d"], "rank"].tolist() == [1, 1, 3]

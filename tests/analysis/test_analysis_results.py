@@ -12,11 +12,11 @@ from analysis import (
     compute_results,
     compute_weights,
     count_table,
+    jeffreys_interval,
     moments_table,
     par_points,
     respondent_table,
     units_differ,
-    wilson_interval,
 )
 from analysis.results import RESULT_COLUMNS
 from questionnaires import EXAMPLE_SCORING_FILE, load_scoring_rules
@@ -38,14 +38,15 @@ def _value(results: pd.DataFrame, unit: str, target: str, column: str = "index")
 
 def test_layout(small_results):
     assert list(small_results.columns) == ["unit", *RESULT_COLUMNS]
-    # per group: headline, 2 overall, 2 elements, 3 criteria; units A, B, then the district
-    assert len(small_results) == 3 * 8
+    # per group: headline, 3 overall, 2 elements, 3 criteria; units A, B, then the district
+    assert len(small_results) == 3 * 9
     assert list(small_results["unit"].unique()) == ["A", "B", DISTRICT]
-    assert list(small_results["target"][:8]) == [
-        "overall", "overall:mean-of-elements", "overall:pooled", "element:x", "element:y",
-        "criterion:a1", "criterion:a2", "criterion:b1"]
-    assert list(small_results["level"][:4]) == ["headline", "overall", "overall", "element"]
-    assert list(small_results["element"][3:8]) == ["x", "y", "x", "x", "y"]
+    assert list(small_results["target"][:9]) == [
+        "overall", "overall:mean-of-elements", "overall:pooled", "overall:mean-of-criteria",
+        "element:x", "element:y", "criterion:a1", "criterion:a2", "criterion:b1"]
+    assert list(small_results["level"][:5]) == ["headline", "overall", "overall", "overall",
+                                                 "element"]
+    assert list(small_results["element"][4:9]) == ["x", "y", "x", "x", "y"]
 
 
 def test_values_by_hand(small_results):
@@ -59,7 +60,7 @@ def test_values_by_hand(small_results):
     assert _value(r, "B", "element:x", "n_valid") == 3
     assert _value(r, DISTRICT, "overall", "n_valid") == 8
     assert _value(r, "A", "element:x", "variance") == pytest.approx(5 / 4 * 0.023625)
-    low, high = wilson_interval(4, 5)
+    low, high = jeffreys_interval(4, 5)
     assert _value(r, "A", "criterion:a1", "ci_low") == pytest.approx(100 * float(low))
     assert _value(r, "A", "criterion:a1", "ci_high") == pytest.approx(100 * float(high))
     assert np.isnan(_value(r, "B", "criterion:a2"))
@@ -75,6 +76,28 @@ def test_district_rows(small_results):
     assert _value(r, DISTRICT, "overall:pooled", "variance") == pytest.approx(expected)
     assert _value(r, DISTRICT, "overall:pooled", "n_respondents") == 8
     assert _value(r, DISTRICT, "criterion:a1") == pytest.approx(600 / 7)
+
+
+def test_dossier_weighting_of_the_district(small_answers, small_counts, small_structure):
+    # METHODOLOGY §3, weighting "dossier": every district figure is the mean of the
+    # units' figures weighted by their dossier counts N (here A: 100, B: 300), its variance
+    # Σ W²V (floored) — a big commune weighs more than a small office.
+    moments = moments_table(small_answers, compute_weights(small_counts, small_structure),
+                            small_structure)
+    weights = pd.DataFrame({"unit": ["A", "B"], "weight": [100, 300]})
+    results = compute_results(small_counts, respondent_table(small_answers), moments,
+                              small_structure, weights=weights)
+    # pooled: A 700/11, B 50 → ¼·63.64 + ¾·50 = 53.41; criterion a1: ¼·80 + ¾·100 = 95
+    assert _value(results, DISTRICT, "overall:pooled") == pytest.approx(
+        0.25 * 700 / 11 + 0.75 * 50)
+    assert _value(results, DISTRICT, "criterion:a1") == pytest.approx(95.0)
+    # a2 has no answer in B: the district's a2 is A's alone
+    assert _value(results, DISTRICT, "criterion:a2") == pytest.approx(50.0)
+    variance = (0.25**2 * 5 / 4 * 124 / 121**2 + 0.75**2 * 3 / 2 / 32)
+    assert _value(results, DISTRICT, "overall:pooled", "variance") == pytest.approx(variance)
+    low = _value(results, DISTRICT, "overall:pooled", "ci_low")
+    assert low < _value(results, DISTRICT, "overall:pooled") < _value(
+        results, DISTRICT, "overall:pooled", "ci_high")
 
 
 def test_pooled_headline_and_bad_method(small_answers, small_counts, small_structure):
@@ -96,7 +119,7 @@ def test_group_with_respondents_but_no_answers(small_answers, small_counts, smal
                              pd.DataFrame({"unit": ["Z"], "n_respondents": [0]})])
     results = compute_results(small_counts, respondents, moments, small_structure)
     z = results.loc[results["unit"] == "Z"]
-    assert len(z) == 8 and z["index"].isna().all() and z["ci_low"].isna().all()
+    assert len(z) == 9 and z["index"].isna().all() and z["ci_low"].isna().all()
 
 
 def test_cut_by_two_columns(small_answers, small_structure):
@@ -122,7 +145,7 @@ def test_downstream_steps_read_the_result_table(survey_simulator):
     counts = count_table(answers, instrument)
     moments = moments_table(answers, compute_weights(counts, instrument), instrument)
     results = compute_results(counts, respondent_table(answers), moments, instrument)
-    assert len(results) == 7 * (1 + 2 + 5 + 22)
+    assert len(results) == 7 * (1 + 3 + 5 + 22)
     assert (results["ci_low"] <= results["index"]).all()
     assert (results["index"] <= results["ci_high"]).all()
     assert units_differ(results)["p_value"].iloc[0] < 0.05
@@ -137,10 +160,10 @@ def test_nothing_answered_yet(small_structure):
     counts = pd.DataFrame({"unit": pd.Series(dtype=str), "item": pd.Series(dtype=str),
                            "value": pd.Series(dtype="int64"), "count": pd.Series(dtype="int64")})
     moments = pd.DataFrame({"unit": pd.Series(dtype=str), "target": pd.Series(dtype=str),
-                            "sum_z2": pd.Series(dtype=float),
+                            "sum_z2": pd.Series(dtype=float), "sum_z4": pd.Series(dtype=float),
                             "n_respondents": pd.Series(dtype="int64")})
     respondents = pd.DataFrame({"unit": ["A"], "n_respondents": [0]})
     results = compute_results(counts, respondents, moments, small_structure)
-    assert len(results) == 2 * 8 and results["index"].isna().all()
+    assert len(results) == 2 * 9 and results["index"].isna().all()
     assert units_differ(results)["p_value"].isna().all()
     assert not compare_with_district(results)["differs"].any()

@@ -21,6 +21,7 @@ def _stat(index: float | None, spread: float = 4.0) -> dict[str, Any]:
 
 def _unit(code: str, name: str, base: float, n_valid: int, rank: int | None,
           points: float | None, sample_ok: bool | None) -> dict[str, Any]:
+    """A unit entry; units short of their sample are provisional, with no rank (§6)."""
     elements, criteria = {}, {}
     for offset, (element, (_, size)) in enumerate(ELEMENTS.items()):
         elements[element] = _stat(base + offset - 2)
@@ -31,19 +32,23 @@ def _unit(code: str, name: str, base: float, n_valid: int, rank: int | None,
                               "mean": None if value is None else 3.5 + number / 10}
     return {"unit_code": code, "unit_name": name, "n_responses": n_valid + 7,
             "n_valid": n_valid, "n_excluded": 7, "sample_required": 172, "sample_ok": sample_ok,
+            "provisional": sample_ok is not True,
             "overall": _stat(base, 3.123456), "elements": elements, "criteria": criteria,
-            "points": points, "rank": rank}
+            "points": points, "rank": rank,
+            "points_ci_low": None if points is None else points - 0.9,
+            "points_ci_high": None if points is None else points + 0.9}
 
 
 def build_results() -> dict[str, Any]:
     units = [
-        _unit("xa-dak-ha", "UBND xã Đắk Hà", 79.5, 150, 2, 23.85, False),
+        _unit("xa-dak-ha", "UBND xã Đắk Hà", 79.5, 150, None, 23.85, False),
         _unit("p-tnmt", "Phòng Tài nguyên và Môi trường", 83.94444444444444, 200, 1, 25.18, True),
         _unit("p-tu-phap", "Phòng Tư pháp", 79.5, 173, 2, 23.85, True),
     ]
     district = _unit("", "Toàn huyện", 81.25, 523, None, None, None)
     district["unit_code"] = None
-    for key in ("points", "rank", "sample_ok", "sample_required"):
+    for key in ("points", "rank", "sample_ok", "sample_required", "provisional",
+                "points_ci_low", "points_ci_high"):
         district.pop(key)
     labels = {"elements": {code: title for code, (title, _) in ELEMENTS.items()},
               "criteria": {f"{code}{n}": f"Tiêu chí {n} của {title.lower()}"

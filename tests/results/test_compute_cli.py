@@ -15,13 +15,20 @@ from survey_app.models import Unit
 from tests.results.counting_support import ITEMS_2640, add_response, populate
 
 INDEX_KEYS = {"index", "ci_low", "ci_high", "n", "n_respondents", "mean"}
-ENTRY_KEYS = {"unit_code", "unit_name", "n_responses", "n_valid", "n_excluded", "n_invalid",
-              "n_flagged", "overall", "overall_methods", "elements", "criteria", "change"}
-UNIT_KEYS = ENTRY_KEYS | {"sample_required", "sample_ok", "sample_status", "sample_source",
-                          "n_dossiers", "points", "points_display", "rank", "points_by_rule",
-                          "differs_from_district"}
-TOP_KEYS = {"campaign", "method", "instrument", "computed_at", "confidence", "valid_threshold",
-            "margin_of_error", "previous_campaign", "scoring", "labels", "units", "district",
+OVERALL_KEYS = INDEX_KEYS | {"elements_used", "elements_total"}
+CUT_ENTRY_KEYS = {"unit_code", "unit_name", "n_responses", "n_valid", "n_excluded",
+                  "n_invalid", "n_flagged", "overall", "overall_methods", "elements",
+                  "criteria", "change"}
+ENTRY_KEYS = CUT_ENTRY_KEYS | {"validity"}
+SAMPLE_KEYS = {"sample_required", "sample_ok", "sample_status", "sample_source", "n_dossiers",
+               "response_rate", "sample_problem", "provisional", "points", "points_ci_low",
+               "points_ci_high", "points_display", "rank", "points_by_rule",
+               "differs_from_district"}
+UNIT_KEYS = ENTRY_KEYS | SAMPLE_KEYS
+CUT_UNIT_KEYS = CUT_ENTRY_KEYS | SAMPLE_KEYS
+TOP_KEYS = {"campaign", "method", "weighting", "min_compare_responses", "instrument",
+            "computed_at", "confidence", "valid_threshold", "margin_of_error",
+            "previous_campaign", "previous", "scoring", "labels", "units", "district",
             "excluded", "units_differ"}
 
 
@@ -34,8 +41,8 @@ def survey(make_unit, make_campaign):
     return campaign
 
 
-def _check_index(value: dict) -> None:
-    assert set(value) == INDEX_KEYS
+def _check_index(value: dict, keys: set[str] = INDEX_KEYS) -> None:
+    assert set(value) == keys
     for key in ("index", "ci_low", "ci_high"):
         assert value[key] is None or 0 <= value[key] <= 100
     if value["index"] is not None:
@@ -44,11 +51,13 @@ def _check_index(value: dict) -> None:
 
 def _check_entry(entry: dict, keys: set[str]) -> None:
     assert set(entry) == keys
-    _check_index(entry["overall"])
+    _check_index(entry["overall"], OVERALL_KEYS)
     assert list(entry["elements"]) == ["tc", "tt", "cc", "kq", "pa"]
     assert list(entry["criteria"]) == ITEMS_2640
-    for value in [*entry["elements"].values(), *entry["criteria"].values(),
-                  *entry["overall_methods"].values()]:
+    assert list(entry["overall_methods"]) == ["mean-of-elements", "pooled", "mean-of-criteria"]
+    for value in entry["overall_methods"].values():
+        _check_index(value, OVERALL_KEYS)
+    for value in [*entry["elements"].values(), *entry["criteria"].values()]:
         _check_index(value)
 
 
@@ -66,11 +75,14 @@ def test_json_follows_the_documented_schema(survey, runner, tmp_path):
                                   "title": data["instrument"]["title"]}
     assert data["labels"]["elements"]["cc"] == "Công chức giải quyết công việc"
     assert data["labels"]["criteria"]["tt5"].startswith("Thời hạn giải quyết")
-    assert [u["rank"] for u in data["units"]] in ([1, 2], [1, 1])
+    # 20 valid responses each against Yamane's 172 for N = 300: points, but no rank
+    assert [u["rank"] for u in data["units"]] == [None, None]
     for entry in data["units"]:
         _check_entry(entry, UNIT_KEYS)
         assert entry["overall"]["index"] is not None
-        assert 0 <= entry["points"] <= 30
+        assert 0 <= entry["points_ci_low"] <= entry["points"] <= entry["points_ci_high"] <= 30
+        assert entry["provisional"] and entry["sample_status"] == "chưa đủ mẫu"
+        assert entry["response_rate"] == pytest.approx(entry["n_valid"] / 300)
     _check_entry(data["district"], ENTRY_KEYS)
     assert data["excluded"] == {"invalid": 4, "flagged": 4}
 
@@ -86,9 +98,9 @@ def test_json_with_by_field(survey, runner, tmp_path):
                                                   "và Xã hội", "Không trả lời"]
     for group in by["groups"]:
         assert set(group) == {"key", "label", "units", "district"}
-        _check_entry(group["district"], ENTRY_KEYS)
+        _check_entry(group["district"], CUT_ENTRY_KEYS)
         for entry in group["units"]:
-            _check_entry(entry, UNIT_KEYS)
+            _check_entry(entry, CUT_UNIT_KEYS)
 
 
 def test_csv_has_a_bom_vietnamese_headers_and_one_row_per_unit(survey, runner, tmp_path):

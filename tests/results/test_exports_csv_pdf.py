@@ -44,7 +44,8 @@ def test_neutralise(value, expected):
 def test_csv_has_bom_and_vietnamese_headers(results):
     data, rows = _csv_rows(results)
     assert data.startswith(b"\xef\xbb\xbf")
-    assert rows[0][:5] == ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Hạng", "Chỉ số chung (%)"]
+    assert rows[0][:6] == ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Nhóm xếp hạng", "Hạng",
+                           "Chỉ số chung (%)"]
     assert "Tiêu chí pa4 (%)" in rows[0]
     assert [row[1] for row in rows[1:]] == ["p-tnmt", "p-tu-phap", "xa-dak-ha", ""]
 
@@ -55,8 +56,11 @@ def test_csv_numbers_are_unrounded_and_nulls_empty(results):
     by_code = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     tnmt = by_code["p-tnmt"]
     assert float(tnmt["Chỉ số chung (%)"]) == results["units"][1]["overall"]["index"]
-    assert tnmt["Hạng"] == "1"
+    assert tnmt["Hạng"] == "1" and tnmt["Nhóm xếp hạng"] == "Xếp hạng"
     assert tnmt["Tình trạng mẫu"] == "Đủ mẫu"
+    assert tnmt["Điểm CCHC cận dưới"] == repr(results["units"][1]["points_ci_low"])
+    small = by_code["xa-dak-ha"]
+    assert small["Hạng"] == "" and small["Nhóm xếp hạng"] == "Chưa đủ mẫu — chưa xếp hạng"
     assert by_code["xa-dak-ha"]["Tiêu chí pa4 (%)"] == ""
     assert by_code["xa-dak-ha"]["Tiêu chí pa4 n"] == "0"
     assert by_code[""]["Tên đơn vị"] == "Toàn huyện"

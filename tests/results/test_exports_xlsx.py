@@ -20,7 +20,12 @@ def _load(results, raw_rows=None):
 
 
 def _rows_by_code(sheet):
-    return {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    """Unit rows by unit code, the district under None; section headings left out."""
+    return {row[1].value: row for row in sheet.iter_rows(min_row=2) if row[2].value}
+
+
+def _column(name: str) -> int:
+    return SUMMARY_HEADERS.index(name)
 
 
 def test_sheets_and_headers(results, results_by_field):
@@ -39,8 +44,10 @@ def test_summary_numbers_equal_the_results(results):
     workbook, _ = _load(results)
     sheet = workbook["Tổng hợp"]
     rows = _rows_by_code(sheet)
-    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == [
-        "p-tnmt", "p-tu-phap", "xa-dak-ha", None]  # by rank, then name; district last
+    # by rank; the unit short of its sample under its heading, unranked; district last
+    assert [row[1].value or row[0].value for row in sheet.iter_rows(min_row=2)] == [
+        "p-tnmt", "p-tu-phap", "Chưa đủ mẫu — chưa xếp hạng", "xa-dak-ha", None]
+    points = _column("Điểm CCHC")
     for unit in results["units"]:
         row = rows[unit["unit_code"]]
         assert row[0].value == unit["rank"]
@@ -50,13 +57,16 @@ def test_summary_numbers_equal_the_results(results):
             rel=1e-14)
         assert [c.value for c in row[6:10]] == [unit["n_valid"], unit["n_excluded"],
                                                  unit["n_responses"], unit["sample_required"]]
-        assert row[11].value == pytest.approx(unit["points"])
+        assert [c.value for c in row[points:points + 3]] == pytest.approx(
+            [unit["points"], unit["points_ci_low"], unit["points_ci_high"]])
         assert row[3].number_format == "0.00"
-    assert rows["xa-dak-ha"][10].value == "Chưa đủ mẫu"
-    assert rows["p-tnmt"][10].value == "Đủ mẫu"
+    status = _column("Tình trạng mẫu")
+    assert rows["xa-dak-ha"][status].value == "Chưa đủ mẫu"
+    assert rows["xa-dak-ha"][0].value is None
+    assert rows["p-tnmt"][status].value == "Đủ mẫu"
     district = rows[None]
     assert district[2].value == "Toàn huyện"
-    assert district[0].value is None and district[11].value is None
+    assert district[0].value is None and district[points].value is None
 
 
 def test_criteria_sheet_keeps_undefined_values_empty(results):
@@ -100,7 +110,8 @@ def test_method_sheet_states_method_and_exclusions(results):
     assert text["Bộ phiếu"] == "sipas-2640 v1"
     assert text["Không tính — Phiếu không hợp lệ (trả lời dưới ngưỡng số câu)"] == "12"
     assert text["Không tính — Phiếu bị gắn cờ nghi vấn, chưa được cán bộ xác nhận"] == "9"
-    assert "Wilson" in text["Khoảng tin cậy 95%"]
+    assert "Jeffreys" in text["Khoảng tin cậy 95%"]
+    assert text["Trọng số khi tổng hợp toàn huyện"].startswith("Theo số phiếu")
 
 
 @pytest.mark.parametrize("evil", ['=HYPERLINK("http://example.invalid","x")', "+1+1",
@@ -119,7 +130,8 @@ def test_formula_text_is_stored_as_inert_text(results, evil):
         assert cell.data_type == "s"
         assert cell.value.startswith("'")
         assert evil.replace("\r", "\n") in cell.value  # XML reads CR as LF
-    header = workbook["Tổng hợp"]["M1"]  # "Yếu tố: <label> (%)" does not start with it
+    # "Yếu tố: <label> (%)" does not start with it
+    header = workbook["Tổng hợp"].cell(1, len(SUMMARY_HEADERS) + 1)
     assert header.data_type == "s"
     assert header.value == f"Yếu tố: {evil} (%)".replace("\r", "\n")
 

@@ -43,8 +43,11 @@ def test_downloads_in_every_format(client, login_as, world):
     assert "ket-qua-2026-huyen.xlsx" in headers["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(body))
     assert workbook.sheetnames == ["Tổng hợp", "Tiêu chí", "Phương pháp"]
-    names = {row[2] for row in workbook["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    rows = list(workbook["Tổng hợp"].iter_rows(min_row=2, values_only=True))
+    names = {row[2] for row in rows if row[1] is not None or row[2] is not None}
     assert names == {"Phòng Tài nguyên và Môi trường", "UBND xã Đắk Hà", "Toàn huyện"}
+    # both units are short of their sample: listed under their own heading, unranked
+    assert [row[0] for row in rows if row[2] is None] == ["Chưa đủ mẫu — chưa xếp hạng"]
     status, _, body = _download(client, "/results/download/xlsx", by="field")
     assert "Theo lĩnh vực" in openpyxl.load_workbook(io.BytesIO(body)).sheetnames
     status, headers, body = _download(client, "/results/download/csv")
@@ -123,7 +126,9 @@ def test_unit_staff_get_their_own_unit_even_after_approval(client, login_as, wor
     login_as(world["users"][Role.UNIT_STAFF])
     status, _, body = _download(client, "/results/download/xlsx")
     assert status == 200
-    codes = [row[1] for row in openpyxl.load_workbook(io.BytesIO(body))["Tổng hợp"].iter_rows(
-        min_row=2, values_only=True)]
-    assert codes == ["p-tnmt", None]  # own unit and the district total
+    rows = list(openpyxl.load_workbook(io.BytesIO(body))["Tổng hợp"].iter_rows(
+        min_row=2, values_only=True))
+    # the heading of the unranked units, the own unit, the district total
+    assert [row[1] for row in rows] == [None, "p-tnmt", None]
+    assert rows[0][0] == "Chưa đủ mẫu — chưa xếp hạng" and rows[2][2] == "Toàn huyện"
     assert client.post("/results/approve", data={"campaign": "2026-huyen"}).status_code == 403

@@ -26,16 +26,23 @@ def _number(value: Any) -> str:
 
 
 def _row(results: Mapping[str, Any], unit: Mapping[str, Any], group: str, name: Any,
-         is_district: bool, elements: list[str], criteria: list[str]) -> list[str]:
+         is_district: bool, elements: list[str], criteria: list[str], ranking: str = ""
+         ) -> list[str]:
     overall = t.stat(unit, "overall")
-    row = [group, unit.get("unit_code") or "", name or "",
-           _number(None if is_district else unit.get("rank")),
+    own = {} if is_district else unit
+    rate = t.number(own.get("response_rate"))
+    row = [group, unit.get("unit_code") or "", name or "", ranking, _number(own.get("rank")),
            _number(overall.get("index")), _number(overall.get("ci_low")),
            _number(overall.get("ci_high")),
            _number(unit.get("n_valid")), _number(unit.get("n_excluded")),
-           _number(unit.get("n_responses")), _number(unit.get("sample_required")),
-           "" if is_district else t.sample_label(unit),
-           _number(None if is_district else unit.get("points"))]
+           _number(unit.get("n_responses")), _number(own.get("sample_required")),
+           "" if is_district else t.sample_label(unit), _number(own.get("n_dossiers")),
+           _number(None if rate is None else 100 * rate), _number(own.get("points")),
+           _number(own.get("points_ci_low")), _number(own.get("points_ci_high")),
+           "" if is_district else t.comparison_label(unit),
+           _number(overall.get("elements_used")), _number(overall.get("elements_total")),
+           _number((unit.get("validity") or {}).get("index_with_invalid")),
+           t.unit_notes(results, unit)]
     for code in elements:
         stat = t.stat(unit, "elements", code)
         row += [_number(stat.get(key)) for key in ("index", "ci_low", "ci_high")]
@@ -50,9 +57,12 @@ def header(results: Mapping[str, Any]) -> list[str]:
     by = results.get("by") if isinstance(results.get("by"), Mapping) else {}
     dimension = str(by.get("dimension") or "")
     names = [t.BY_LABELS.get(dimension, dimension or "Nhóm"), "Mã đơn vị", "Tên đơn vị",
-             "Hạng", "Chỉ số chung (%)", "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)",
-             "Số phiếu hợp lệ", "Số phiếu không tính", "Tổng số phiếu", "Cỡ mẫu yêu cầu",
-             "Tình trạng mẫu", "Điểm CCHC"]
+             "Nhóm xếp hạng", "Hạng", "Chỉ số chung (%)", "Cận dưới KTC 95% (%)",
+             "Cận trên KTC 95% (%)", "Số phiếu hợp lệ", "Số phiếu không tính",
+             "Tổng số phiếu", "Cỡ mẫu yêu cầu", "Tình trạng mẫu", "Số hồ sơ N",
+             "Tỷ lệ phản hồi (%)", "Điểm CCHC", "Điểm CCHC cận dưới", "Điểm CCHC cận trên",
+             "So với toàn huyện", "Số yếu tố có số liệu", "Tổng số yếu tố",
+             "Chỉ số chung khi tính cả phiếu không hợp lệ (%)", "Ghi chú"]
     for code in t.element_codes(results):
         names += [f"Yếu tố {code} (%)", f"Yếu tố {code} cận dưới", f"Yếu tố {code} cận trên"]
     for code in t.criterion_codes(results):
@@ -70,12 +80,14 @@ def write_csv(results: Mapping[str, Any], stream: IO[bytes]) -> None:
         writer.writerow([neutralise(name) for name in header(results)])
         elements, criteria = t.element_codes(results), t.criterion_codes(results)
 
-        def emit(unit: Mapping[str, Any], group: str, name: Any, is_district: bool) -> None:
-            row = _row(results, unit, group, name, is_district, elements, criteria)
+        def emit(unit: Mapping[str, Any], group: str, name: Any, is_district: bool,
+                 ranking: str = "") -> None:
+            row = _row(results, unit, group, name, is_district, elements, criteria, ranking)
             writer.writerow([neutralise(value) for value in row])
 
-        for unit in t.ranked_units(results.get("units") or []):
-            emit(unit, "", unit.get("unit_name"), False)
+        for heading, units in t.ranking_sections(results.get("units") or []):
+            for unit in units:
+                emit(unit, "", unit.get("unit_name"), False, heading or "Xếp hạng")
         if isinstance(results.get("district"), Mapping):
             emit(results["district"], "", t.district_name(results), True)
         by = results.get("by") if isinstance(results.get("by"), Mapping) else {}

@@ -34,6 +34,8 @@ def _styles() -> dict[str, ParagraphStyle]:
                                 spaceAfter=6),
         "h2": ParagraphStyle("h2", parent=base, fontName=bold, fontSize=12, leading=15,
                              spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontName=bold, fontSize=10.5, leading=13,
+                             spaceBefore=8, spaceAfter=3),
         "body": base,
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
         "head": ParagraphStyle("head", parent=base, fontName=bold, fontSize=8.5, leading=10.5),
@@ -57,14 +59,20 @@ def write_report(results: Mapping[str, Any], stream: IO[bytes]) -> None:
         _p("Báo cáo kết quả khảo sát sự hài lòng của người dân, tổ chức", styles["title"]),
         _p(f"Đợt khảo sát: {campaign}", styles["body"]),
         _p(f"Bộ phiếu: {t.instrument_label(results.get('instrument'))}", styles["body"]),
-        _p(f"Phương pháp tính chỉ số chung: {t.method_label(results.get('method'))}",
-           styles["body"]),
+        *(_p(f"{what}: {value}", styles["body"]) for what, value in t.setting_lines(results)),
         _p("Thời điểm tính (UTC): "
            f"{t.computed_at(results).strftime('%d/%m/%Y %H:%M')}", styles["body"]),
     ]
     story += _district_summary(results, styles)
-    units = t.ranked_units(results.get("units") or [])
-    story += [_p("Xếp hạng các đơn vị", styles["h2"]), _ranked_table(units, styles)]
+    sections = t.ranking_sections(results.get("units") or [])
+    units = [unit for _, rows in sections for unit in rows]
+    story.append(_p("Xếp hạng các đơn vị", styles["h2"]))
+    for heading, rows in sections:
+        if heading:
+            story.append(_p(heading, styles["h3"]))
+        story.append(_ranked_table(results, rows, styles))
+    if not sections:
+        story.append(_ranked_table(results, [], styles))
     if units:
         story += [_p("Chỉ số chung và khoảng tin cậy 95%", styles["h2"]),
                   interval_drawing(results, units)]
@@ -81,6 +89,9 @@ def _district_summary(results: Mapping[str, Any], styles: dict) -> list[Any]:
         f"{t.show(overall.get('ci_low'))}–{t.show(overall.get('ci_high'))}); "
         f"{t.show_count(district.get('n_valid'))} phiếu hợp lệ, "
         f"{t.show_count(district.get('n_excluded'))} phiếu không tính.", styles["body"]))
+    note = t.unit_notes(results, district)
+    if note:
+        flow.append(_p(note, styles["body"]))
     rows = [[_p("Yếu tố", styles["head"]), _p("Chỉ số (%)", styles["head"]),
              _p("KTC 95% (%)", styles["head"])]]
     for code in t.element_codes(results):
@@ -94,20 +105,24 @@ def _district_summary(results: Mapping[str, Any], styles: dict) -> list[Any]:
     return flow
 
 
-def _ranked_table(units: list[Mapping[str, Any]], styles: dict) -> Table:
-    head = ["Hạng", "Đơn vị", "Chỉ số (%)", "KTC 95% (%)", "Phiếu hợp lệ", "Mẫu", "Điểm"]
+def _ranked_table(results: Mapping[str, Any], units: list[Mapping[str, Any]],
+                  styles: dict) -> Table:
+    head = ["Hạng", "Đơn vị", "Chỉ số (%)", "KTC 95% (%)", "Phiếu hợp lệ", "Mẫu",
+            "Điểm (khoảng)"]
     rows = [[_p(text, styles["head"]) for text in head]]
     for unit in units:
         overall = t.stat(unit, "overall")
+        name = unit.get("unit_name") or ""
+        note = t.unit_notes(results, unit)
         rows.append([_p(t.show_count(unit.get("rank")), styles["cell"]),
-                     _p(unit.get("unit_name"), styles["cell"]),
+                     _p(f"{name} — {note}" if note else name, styles["cell"]),
                      _p(t.show(overall.get("index")), styles["cell"]),
                      _p(f"{t.show(overall.get('ci_low'))}–{t.show(overall.get('ci_high'))}",
                         styles["cell"]),
                      _p(t.show_count(unit.get("n_valid")), styles["cell"]),
                      _p(t.sample_label(unit), styles["cell"]),
-                     _p(t.show(unit.get("points")), styles["cell"])])
-    widths = (12 * mm, 58 * mm, 20 * mm, 27 * mm, 18 * mm, 20 * mm, 17 * mm)
+                     _p(t.points_text(unit), styles["cell"])])
+    widths = (11 * mm, 55 * mm, 17 * mm, 24 * mm, 15 * mm, 20 * mm, 32 * mm)
     return _table(rows, widths)
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from analysis.display import MISSING, format_number
 
-METHOD_LABELS = {
-    "mean-of-elements": "Trung bình các yếu tố (mean-of-elements, thực hành QĐ 2640)",
-    "pooled": "Gộp mọi câu trả lời hợp lệ (pooled, cách đọc số liệu QĐ 1001)",
-}
+from ..result_settings import method_sentence, weighting_sentence
+
+#: Heading of the units listed after the ranking (METHODOLOGY §6).
+PROVISIONAL_HEADING = "Chưa đủ mẫu — chưa xếp hạng"
 
 BY_LABELS = {
     "field": "Lĩnh vực",
@@ -38,18 +38,26 @@ DEFINITIONS = (
      "tổng số câu trả lời hợp lệ (1–5) của tiêu chí; \"Không áp dụng\" và câu bỏ trống không "
      "tính vào mẫu số. Không có câu trả lời hợp lệ thì để trống (—), không ghi 0."),
     ("Chỉ số yếu tố", "Trung bình chỉ số của các tiêu chí thuộc yếu tố có số liệu."),
-    ("Chỉ số chung", "Theo phương pháp của đợt khảo sát: trung bình các yếu tố "
-     "(mean-of-elements) hoặc tỷ lệ hài lòng gộp trên mọi câu trả lời hợp lệ (pooled)."),
-    ("Khoảng tin cậy 95%", "Tiêu chí: khoảng Wilson. Yếu tố và chỉ số chung: tính theo từng "
-     "người trả lời (tuyến tính hóa), vì các câu của cùng một người có tương quan."),
+    ("Chỉ số chung", "Theo phương pháp của đợt khảo sát: trung bình các yếu tố, tỷ lệ hài "
+     "lòng gộp trên mọi câu trả lời hợp lệ, hoặc trung bình các tiêu chí. Khi có yếu tố "
+     "không có số liệu, báo cáo ghi rõ chỉ số được tính từ bao nhiêu yếu tố."),
+    ("Khoảng tin cậy 95%", "Tiêu chí: khoảng Jeffreys. Yếu tố và chỉ số chung: tính theo "
+     "từng người trả lời (tuyến tính hóa), vì các câu của cùng một người có tương quan; "
+     "khoảng tính trên thang logit với bậc tự do hiệu dụng, nên không bao giờ bằng 0 khi "
+     "mọi người đều hài lòng."),
+    ("So với toàn huyện", "Kiểm định hai phía (hiệu chỉnh Holm, mức 5%), phương sai không "
+     "bao giờ lấy bằng 0; đơn vị có ít phiếu hợp lệ hơn ngưỡng của đợt không được so sánh "
+     "(\"chưa đủ mẫu để so sánh\")."),
     ("Phiếu hợp lệ", "Phiếu trả lời (1–5) ít nhất một nửa số câu đánh giá (ngưỡng theo đợt). "
      "Phiếu không hợp lệ được giữ và đếm nhưng không tính vào chỉ số."),
     ("Phiếu bị loại", "Phiếu bị gắn cờ nghi vấn (gửi dồn dập bất thường…) mà cán bộ chưa xác "
      "nhận; không tính vào chỉ số, số lượng được báo cáo."),
     ("Cỡ mẫu", "Công thức Yamane n = N / (1 + N·e²), N là số hồ sơ đơn vị giải quyết trong kỳ, "
      "e = 0,05; hoặc chỉ tiêu cố định của đợt. Đơn vị dưới cỡ mẫu ghi \"Chưa đủ mẫu\"."),
-    ("Điểm CCHC", "Điểm = điểm tối đa × min(1, chỉ số / ngưỡng) theo tệp quy tắc chấm điểm; "
-     "xếp hạng theo điểm (làm tròn 2 chữ số), bằng điểm thì cùng hạng."),
+    ("Điểm CCHC", "Điểm = điểm tối đa × min(1, chỉ số / ngưỡng) theo tệp quy tắc chấm điểm, "
+     "kèm khoảng điểm ứng với khoảng tin cậy của chỉ số; xếp hạng theo điểm (làm tròn 2 chữ "
+     "số), bằng điểm thì cùng hạng, chỉ giữa các đơn vị đủ mẫu. Đơn vị chưa đủ mẫu vẫn có "
+     "điểm (tạm tính) và được liệt kê sau, mục \"Chưa đủ mẫu — chưa xếp hạng\"."),
     ("Làm tròn", "Tính với độ chính xác đầy đủ, chỉ làm tròn khi hiển thị (2 chữ số, "
      "làm tròn lên từ 5), dấu phẩy thập phân: 83,94."),
 )
@@ -79,8 +87,13 @@ def show_count(value: Any) -> str:
 
 
 def method_label(method: Any) -> str:
-    """The headline method in words, with its code."""
-    return METHOD_LABELS.get(str(method), str(method or MISSING))
+    """The headline method in words."""
+    return method_sentence(method)
+
+
+def weighting_label(weighting: Any) -> str:
+    """How the district figure weighs the units, in words (respondent by default)."""
+    return weighting_sentence(weighting or "respondent")
 
 
 def instrument_label(instrument: Any) -> str:
@@ -176,17 +189,33 @@ def all_rows(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _rank_key(unit: Mapping[str, Any]) -> tuple:
-    rank = number(unit.get("rank"))
-    return (rank is None, rank or 0, str(unit.get("unit_name") or ""), str(unit.get("unit_code")))
+    rank, points = number(unit.get("rank")), number(unit.get("points"))
+    return (rank is None, rank or 0, points is None, -(points or 0.0),
+            str(unit.get("unit_name") or ""), str(unit.get("unit_code")))
 
 
 def ranked_units(units: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Units by rank (unranked last), then by name."""
+    """Units by rank; then the units without a rank, by points (highest first), then name."""
     return sorted(units, key=_rank_key)
 
 
+def ranking_sections(units: Iterable[Mapping[str, Any]]
+                     ) -> list[tuple[str | None, list[Mapping[str, Any]]]]:
+    """(heading, units): the ranked units, then "Chưa đủ mẫu — chưa xếp hạng" (§6).
+
+    A section without units is left out; the ranked section has no heading of its own.
+    """
+    ordered = ranked_units(units)
+    ranked = [unit for unit in ordered if number(unit.get("rank")) is not None]
+    others = [unit for unit in ordered if number(unit.get("rank")) is None]
+    return [(heading, rows) for heading, rows in ((None, ranked),
+                                                  (PROVISIONAL_HEADING, others)) if rows]
+
+
 def sample_label(unit: Mapping[str, Any]) -> str:
-    """"Đủ mẫu" / "Chưa đủ mẫu" / "Chưa xác định" (METHODOLOGY §5)."""
+    """"Đủ mẫu" / "Chưa đủ mẫu" / "Chưa xác định" / a data problem (METHODOLOGY §5)."""
+    if unit.get("sample_problem"):
+        return f"Số liệu hồ sơ không hợp lý: {unit['sample_problem']}"
     ok = unit.get("sample_ok")
     if ok is None:
         return "Chưa xác định"
@@ -198,9 +227,94 @@ def comparison_label(unit: Mapping[str, Any]) -> str:
     flag = unit.get("differs_from_district")
     if not isinstance(flag, Mapping):
         return MISSING
+    if flag.get("eligible") is False:
+        return "Chưa đủ mẫu để so sánh"
     if not flag.get("differs"):
         return "Không khác biệt"
     return {"above": "Cao hơn", "below": "Thấp hơn"}.get(str(flag.get("direction")), "Khác biệt")
+
+
+def points_text(unit: Mapping[str, Any]) -> str:
+    """PAR points with the range its index's interval implies: "25,18 (23,40–26,71)"."""
+    points = number(unit.get("points"))
+    if points is None:
+        return MISSING
+    low, high = number(unit.get("points_ci_low")), number(unit.get("points_ci_high"))
+    text = show(points)
+    if low is not None and high is not None:
+        text += f" ({show(low)}–{show(high)})"
+    return text + (" (tạm tính)" if unit.get("provisional") else "")
+
+
+def response_rate_text(unit: Mapping[str, Any]) -> str:
+    """n / N in percent, "—" without a dossier count."""
+    rate = number(unit.get("response_rate"))
+    return MISSING if rate is None else f"{show(100 * rate)}%"
+
+
+def elements_note(results: Mapping[str, Any], unit: Mapping[str, Any]) -> str:
+    """"Tính từ 4/5 yếu tố (thiếu: …)" when the headline lacks elements; "" otherwise."""
+    overall = stat(unit, "overall")
+    used, total = number(overall.get("elements_used")), number(overall.get("elements_total"))
+    if used is None or total is None or used >= total or number(overall.get("index")) is None:
+        return ""
+    missing = [element_title(results, code) for code in element_codes(results)
+               if number(stat(unit, "elements", code).get("index")) is None]
+    text = f"Chỉ số chung tính từ {int(used)}/{int(total)} yếu tố"
+    return f"{text} (không có số liệu: {', '.join(missing)})" if missing else text
+
+
+def validity_text(unit: Mapping[str, Any]) -> str:
+    """The headline counting invalid responses too, when there were any (§3)."""
+    validity = unit.get("validity")
+    if not isinstance(validity, Mapping) or not number(validity.get("n_invalid")):
+        return ""
+    index = number(validity.get("index_with_invalid"))
+    if index is None:
+        return ""
+    return (f"Nếu tính cả {show_count(validity.get('n_invalid'))} phiếu không hợp lệ: "
+            f"{show(index)}% ({show_signed(validity.get('difference'))} điểm)")
+
+
+def show_signed(value: Any) -> str:
+    """A difference with its sign: "+1,25" / "−0,40"; "—" when undefined."""
+    result = number(value)
+    if result is None:
+        return MISSING
+    text = format_number(abs(result))
+    return f"+{text}" if result > 0 else (f"−{text}" if result < 0 else text)
+
+
+def unit_notes(results: Mapping[str, Any], unit: Mapping[str, Any]) -> str:
+    """Everything a reader must know about one unit's numbers, in one line."""
+    notes = [note for note in (elements_note(results, unit), validity_text(unit),
+                               str(unit.get("note") or "")) if note]
+    return "; ".join(notes)
+
+
+def previous_line(results: Mapping[str, Any]) -> tuple[str, str] | None:
+    """How the previous campaign was compared, or why it was not (METHODOLOGY §4)."""
+    previous = results.get("previous")
+    if not isinstance(previous, Mapping):
+        return None
+    if previous.get("comparable"):
+        return ("So sánh với đợt trước", f"Đợt {previous.get('campaign')}, tính lại theo cùng "
+                f"phương pháp: {method_label(previous.get('method'))}")
+    return ("So sánh với đợt trước", str(previous.get("reason") or "Không so sánh được."))
+
+
+def setting_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Method, weighting, comparison rule and the previous campaign, for every report."""
+    lines = [("Phương pháp tính chỉ số chung", method_label(results.get("method"))),
+             ("Trọng số khi tổng hợp toàn huyện", weighting_label(results.get("weighting")))]
+    minimum = number(results.get("min_compare_responses"))
+    if minimum is not None:
+        lines.append(("So sánh với toàn huyện", f"chỉ với đơn vị có ít nhất "
+                      f"{show_count(minimum)} phiếu hợp lệ"))
+    previous = previous_line(results)
+    if previous:
+        lines.append(previous)
+    return lines
 
 
 def district_name(results: Mapping[str, Any]) -> str:

@@ -37,7 +37,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Chỉ số chung (%)",
                    "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)", "Số phiếu hợp lệ",
                    "Số phiếu không tính", "Tổng số phiếu", "Cỡ mẫu yêu cầu", "Tình trạng mẫu",
-                   "Điểm CCHC")
+                   "Số hồ sơ N", "Tỷ lệ phản hồi (%)", "Điểm CCHC", "Điểm CCHC cận dưới",
+                   "Điểm CCHC cận trên", "So với toàn huyện", "Ghi chú")
 CRITERIA_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Yếu tố", "Mã tiêu chí", "Tiêu chí",
                     "Chỉ số (%)", "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)",
                     "Số câu trả lời hợp lệ", "Điểm bình quân (1–5)")
@@ -127,30 +128,50 @@ def _interval_cells(sheet: Any, stat: Mapping[str, Any]) -> list[WriteOnlyCell]:
 
 
 def _summary_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
+    """The ranked units, then those "Chưa đủ mẫu — chưa xếp hạng" (§6), then the district."""
     elements = t.element_codes(results)
     headers = [*SUMMARY_HEADERS,
                *(f"Yếu tố: {t.element_title(results, code)} (%)" for code in elements)]
-    widths = [7, 14, 36, 12, 12, 12, 10, 10, 10, 10, 14, 10, *([14] * len(elements))]
+    widths = [7, 14, 36, 12, 12, 12, 10, 10, 10, 10, 14, 10, 10, 10, 10, 10, 16, 40,
+              *([14] * len(elements))]
     sheet = _new_sheet(workbook, SHEET_SUMMARY, headers, widths, freeze="D2")
-    rows = [(unit, False) for unit in t.ranked_units(results.get("units") or [])]
+    for heading, units in t.ranking_sections(results.get("units") or []):
+        if heading:
+            sheet.append([_text_cell(sheet, heading, header=True)])
+        for unit in units:
+            sheet.append(_summary_row(sheet, results, unit, unit.get("unit_name"), elements))
     if isinstance(results.get("district"), Mapping):
-        rows.append((results["district"], True))
-    for unit, is_district in rows:
-        name = t.district_name(results) if is_district else unit.get("unit_name")
-        sheet.append([
-            _number_cell(sheet, None if is_district else unit.get("rank"), decimals=False),
-            _text_cell(sheet, unit.get("unit_code")),
-            _text_cell(sheet, name),
-            *_interval_cells(sheet, t.stat(unit, "overall")),
-            _number_cell(sheet, unit.get("n_valid"), decimals=False),
-            _number_cell(sheet, unit.get("n_excluded"), decimals=False),
-            _number_cell(sheet, unit.get("n_responses"), decimals=False),
-            _number_cell(sheet, unit.get("sample_required"), decimals=False),
-            _text_cell(sheet, "" if is_district else t.sample_label(unit)),
-            _number_cell(sheet, None if is_district else unit.get("points")),
-            *(_number_cell(sheet, t.stat(unit, "elements", code).get("index"))
-              for code in elements),
-        ])
+        district = results["district"]
+        sheet.append(_summary_row(sheet, results, district, t.district_name(results), elements,
+                                  is_district=True))
+
+
+def _summary_row(sheet: Any, results: Mapping[str, Any], unit: Mapping[str, Any], name: Any,
+                 elements: list[str], is_district: bool = False) -> list[WriteOnlyCell]:
+    def unit_only(value: Any, decimals: bool = True) -> WriteOnlyCell:
+        return _number_cell(sheet, None if is_district else value, decimals=decimals)
+
+    rate = t.number(unit.get("response_rate"))
+    return [
+        unit_only(unit.get("rank"), decimals=False),
+        _text_cell(sheet, unit.get("unit_code")),
+        _text_cell(sheet, name),
+        *_interval_cells(sheet, t.stat(unit, "overall")),
+        _number_cell(sheet, unit.get("n_valid"), decimals=False),
+        _number_cell(sheet, unit.get("n_excluded"), decimals=False),
+        _number_cell(sheet, unit.get("n_responses"), decimals=False),
+        unit_only(unit.get("sample_required"), decimals=False),
+        _text_cell(sheet, "" if is_district else t.sample_label(unit)),
+        unit_only(unit.get("n_dossiers"), decimals=False),
+        unit_only(None if rate is None else 100 * rate),
+        unit_only(unit.get("points")),
+        unit_only(unit.get("points_ci_low")),
+        unit_only(unit.get("points_ci_high")),
+        _text_cell(sheet, "" if is_district else t.comparison_label(unit)),
+        _text_cell(sheet, t.unit_notes(results, unit), wrap=True),
+        *(_number_cell(sheet, t.stat(unit, "elements", code).get("index"))
+          for code in elements),
+    ]
 
 
 def _criteria_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
@@ -158,7 +179,7 @@ def _criteria_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
                        (14, 30, 24, 9, 60, 11, 12, 12, 12, 12), freeze="C2")
     criteria = t.criterion_codes(results)
     element_of = _element_of(results)
-    units = t.ranked_units(results.get("units") or [])
+    units = [unit for _, rows in t.ranking_sections(results.get("units") or []) for unit in rows]
     rows = [(unit, unit.get("unit_name")) for unit in units]
     if isinstance(results.get("district"), Mapping):
         rows.append((results["district"], t.district_name(results)))
@@ -213,10 +234,13 @@ def _method_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
     lines = [
         ("Đợt khảo sát", t.campaign_label(results)),
         ("Bộ phiếu", t.instrument_label(results.get("instrument"))),
-        ("Phương pháp tính chỉ số chung", t.method_label(results.get("method"))),
+        *t.setting_lines(results),
         ("Thời điểm tính (UTC)", t.computed_at(results).strftime("%d/%m/%Y %H:%M:%S")),
         ("Số đơn vị", str(len(results.get("units") or []))),
     ]
+    district_note = t.unit_notes(results, results.get("district") or {})
+    if district_note:
+        lines.append((t.district_name(results), district_note))
     lines += [(f"Không tính — {what}", value) for what, value in t.excluded_lines(results)]
     lines += t.approval_lines(results)
     lines += list(t.DEFINITIONS)
