@@ -20,6 +20,7 @@ from survey_app.services.antistuffing import client_hash
 from survey_app.services.instruments import instrument_of
 from survey_app.services.responses import Submission, build_response
 from survey_app.services.results import compute_campaign_results
+from survey_app.services.review import CLEAR, review_many
 from tests.public.public_support import (
     RATING_CODES,
     full_answers,
@@ -74,6 +75,19 @@ def test_one_phone_clearing_its_cookies_cannot_move_the_index(app, place, serve,
                                     "phiếu thứ 10 trong 10 phút (ngưỡng 3 phiếu).")
 
 
+def test_staff_clearing_the_burst_brings_it_in(app, client, place, serve, counted, make_user,
+                                               login_as):
+    for _ in range(10):
+        send(app, serve, place.url, full_answers("1"))
+    burst = [response.id for response in stored_responses()[6:]]
+    login_as(make_user("canbo-xa", units=[place.unit])[0])
+    reply = client.post("/staff/flagged/review",
+                        data={"decision": "clear", "response_id": [str(i) for i in burst]})
+    assert reply.status_code == 303
+    index, n_valid = unit_result(place.campaign, place.unit.code)
+    assert n_valid == counted[1] + 10 and index < counted[0]
+
+
 def test_varied_answers_from_one_phone_are_flagged_whole(app, place, serve):
     for number in range(10):
         send(app, serve, place.url, varied_answers(number))
@@ -120,6 +134,20 @@ def test_a_straight_lining_burst_is_flagged_whatever_the_values(app, place, serv
     assert statuses(responses) == [FLAGGED] * 5
     assert [r.straight_value for r in responses] == [1, 2, 3, 1, 2]
     assert responses[4].flag_reason.startswith("Nhiều phiếu chọn cùng một mức cho mọi câu")
+
+
+def test_a_response_staff_cleared_is_never_flagged_again(app, place, serve, make_user):
+    for number in range(4):
+        send(app, serve, place.url, varied_answers(number))
+    first = stored_responses()
+    assert statuses(first) == [FLAGGED] * 4
+    staff = make_user("canbo-xa", units=[place.unit])[0]
+    review_many([r.id for r in first], CLEAR, staff)
+    for number in range(4, 6):
+        send(app, serve, place.url, varied_answers(number))
+    responses = stored_responses()
+    assert statuses(responses) == [VALID] * 4 + [FLAGGED] * 2
+    assert all(r.reviewed_by_id == staff.id for r in responses[:4])
 
 
 def test_an_approved_campaign_s_responses_are_never_touched(app, place, serve, make_campaign):
