@@ -185,7 +185,7 @@ def _flag_earlier(session: Session, rule: Rule, members: ColumnElement[bool], ke
         .returning(Response.id).execution_options(synchronize_session=False)))
     if flagged:
         audit.record("response.flag_burst", object_type="response", object_id=response_id,
-                     after=_audit_after(rule, key, reason, sorted(flagged)))
+                     after=_audit_after(rule, key, reason, sorted(flagged)), system=True)
     return flagged
 
 

@@ -169,12 +169,17 @@ def test_an_approved_campaign_s_responses_are_never_touched(app, place, serve, m
     assert [r.campaign_id for r in responses[:3]] == [earlier.id] * 3
 
 
-def test_retroactive_flags_are_audited(app, place, serve):
-    for number in range(4):
+def test_retroactive_flags_are_audited_as_the_system_s(app, client, place, serve, make_user,
+                                                       login_as):
+    staff = make_user("canbo-xa", units=[place.unit])[0]
+    for number in range(3):
         send(app, serve, place.url, varied_answers(number))
+    # The fourth from a browser where a staff member is signed in: not their doing.
+    login_as(staff)
+    serve(place.url, using=client).post(varied_answers(3), environ_base={"REMOTE_ADDR": PHONE})
     responses = stored_responses()
     [event] = db.session.scalars(select(AuditEvent).filter_by(action="response.flag_burst"))
-    assert event.object_id == str(responses[3].id)
+    assert event.object_id == str(responses[3].id) and event.user_id is None
     assert event.after["flagged"] == [r.id for r in responses[:3]]
     assert event.after["rule"] == "client-counter"
     assert event.after["burst"] == responses[3].burst_key == f"client-counter:{responses[0].id}"
