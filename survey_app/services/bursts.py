@@ -148,9 +148,9 @@ def flag_bursts(session: Session, response: Response, now: datetime) -> None:
     counts = dict(zip(criteria, row, strict=True))
     fired = [(rule, counts[rule.code] + 1, int(config[rule.setting])) for rule in RULES
              if rule.code in criteria and counts[rule.code] >= int(config[rule.setting])]
-    if not fired:
-        return
     for rule, number, limit in fired:
+        if not rule.whole_burst and response.status is ResponseStatus.FLAGGED:
+            continue  # nothing left for it to flag
         key = _burst_key(session, rule, and_(criteria[rule.code], earlier), response.id)
         if rule.whole_burst:
             _flag_earlier(session, rule, and_(criteria[rule.code], earlier), key,
