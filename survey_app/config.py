@@ -47,10 +47,21 @@ class DefaultConfig:
     DEVICE_REPEAT_MINUTES = 30
     #: Kiosk tablets: a new response from the same tablet within this many seconds is refused.
     KIOSK_GUARD_SECONDS = 5
-    #: Bursts: responses beyond these counts within the window are stored flagged.
+    #: Bursts (services/bursts.py): beyond these counts within the window, responses are
+    #: stored flagged. The rules that point at one source or one answer pattern flag the
+    #: earlier responses of the burst too; the plain volume rule (per counter) does not.
     BURST_WINDOW_MINUTES = 10
-    BURST_PER_COUNTER = 30
+    #: QR responses from one client hash at one counter (kiosks are one client by design).
+    BURST_PER_CLIENT_AT_COUNTER = 3
+    #: QR and kiosk responses at one counter with identical item answers.
+    BURST_SAME_ANSWERS = 3
+    #: QR and kiosk responses at one counter whose ratings are all one value (any value);
+    #: above the previous one: many genuine people tick "Hài lòng" all the way down.
+    BURST_STRAIGHT_LINE = 4
+    #: QR responses from one client hash at any counters (carrier NAT, office Wi-Fi).
     BURST_PER_CLIENT = 15
+    #: Responses at one counter, whatever their source: only those beyond it are flagged.
+    BURST_PER_COUNTER = 30
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "khaosat_session"

@@ -47,6 +47,16 @@ def datetime_text(moment: datetime) -> str:
     return moment.astimezone(local_zone()).strftime("%H:%M %d/%m/%Y")
 
 
+def seconds_text(moment: datetime) -> str:
+    """A moment in local time to the second (bursts are seconds apart): HH:MM:SS dd/mm/yyyy."""
+    return moment.astimezone(local_zone()).strftime("%H:%M:%S %d/%m/%Y")
+
+
+def count_text(number: int) -> str:
+    """A whole number with Vietnamese thousands separators: 1.234."""
+    return f"{number:,}".replace(",", ".")
+
+
 def other_languages() -> list[tuple[str, str, str]]:
     """(code, name, address of this page in it) for each language not in use."""
     current = current_language()
@@ -61,7 +71,8 @@ def other_languages() -> list[tuple[str, str, str]]:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(date_text=date_text, datetime_text=datetime_text)
+    app.jinja_env.filters.update(date_text=date_text, datetime_text=datetime_text,
+                                 seconds_text=seconds_text, count_text=count_text)
     app.jinja_env.globals.update(current_language=current_language,
                                  other_languages=other_languages)
 

@@ -1,14 +1,20 @@
-"""The staff menu: one list of (endpoint, label, roles), shown to those it applies to."""
+"""The staff menu: one list of (endpoint, label, roles), shown to those it applies to.
+
+An item may carry a count of what waits for the signed-in user there ("Phiếu cần xem xét
+(12)"), from one cheap query per page.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
 from flask_login import current_user
 
 from .auth import ALL_STAFF, UNIT_WORK
-from .models import Role
+from .models import Role, User
+from .services.flagged import waiting_count
 
 
 @dataclass(frozen=True)
@@ -16,6 +22,15 @@ class NavItem:
     endpoint: str
     label: str
     roles: tuple[Role, ...]
+    #: How many things wait for the user there; shown when there are any.
+    waiting: Callable[[User], int] | None = None
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    endpoint: str
+    label: str
+    waiting: int = 0
 
 
 MENU: tuple[NavItem, ...] = (
@@ -23,7 +38,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("staff.entry", "Nhập phiếu giấy", UNIT_WORK),
     NavItem("staff.batches", "In phiếu", UNIT_WORK),
     NavItem("staff.posters", "Áp phích QR", UNIT_WORK),
-    NavItem("staff.flagged", "Phiếu cần xem xét", UNIT_WORK),
+    NavItem("staff.flagged", "Phiếu cần xem xét", UNIT_WORK, waiting_count),
     NavItem("results.index", "Kết quả", ALL_STAFF),
     NavItem("admin.units", "Đơn vị", (Role.ADMIN,)),
     NavItem("admin.campaigns", "Đợt khảo sát", (Role.ADMIN,)),
@@ -32,11 +47,13 @@ MENU: tuple[NavItem, ...] = (
 )
 
 
-def staff_menu() -> list[NavItem]:
-    """The menu items the current user may open."""
+def staff_menu() -> list[MenuEntry]:
+    """The menu items the current user may open, with what waits there."""
     if not current_user.is_authenticated:
         return []
-    return [item for item in MENU if current_user.role in item.roles]
+    user = current_user._get_current_object()
+    return [MenuEntry(item.endpoint, item.label, item.waiting(user) if item.waiting else 0)
+            for item in MENU if user.role in item.roles]
 
 
 def init_app(app: Flask) -> None:

@@ -66,3 +66,80 @@ def test_the_factory_serves_without_touching_the_schema(empty_database):
     with app.app_context():
         assert table_names() == set()
         db.engine.dispose()
+
+
+def test_undoing_the_burst_signals_keeps_every_response_and_answer(empty_database):
+    """0003's downgrade drops its columns in place: SQLite's copy-and-drop of the response
+    table would cascade-delete the answers."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
+                "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
+                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
+                "scoring_file, state, created_at, weighting, min_compare_responses) VALUES (1, "
+                "'dot', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
+                "'open', '2026-12-01 08:00:00', 'respondent', 30)")
+            connection.exec_driver_sql(
+                "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
+                "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
+                "n_rated, status, pattern_digest, straight_value, burst_key) VALUES (1, 'k', "
+                "'d', 1, 1, 1, 'qr', 'ca_nhan', '2026-12-01 08:00:00', '2026-12-01 08:00:00', "
+                "2, 'flagged', 'p', 4, 'client-counter:1')")
+            connection.exec_driver_sql(
+                "INSERT INTO answer (response_id, item_code, value) VALUES (1, 'a', 4), "
+                "(1, 'b', 4)")
+        downgrade(revision="0002")
+        with db.engine.connect() as connection:
+            counts = connection.exec_driver_sql(
+                "SELECT (SELECT count(*) FROM response), (SELECT count(*) FROM answer)").one()
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("response")}
+        assert tuple(counts) == (1, 2)
+        assert not {"pattern_digest", "straight_value", "burst_key"} & columns
+        upgrade()
+        db.engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_every_row(empty_database):
+    """0002 rebuilds the campaign table on SQLite (batch mode): with foreign keys on, the
+    old table's DROP would take the campaign's units with it."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
+                "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
+                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
+                "scoring_file, state, created_at) VALUES (1, 'dot', 'Đợt', 1, '2026-11-01', "
+                "'2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', 'open', '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO campaign_unit (campaign_id, unit_id, transactions_n) "
+                "VALUES (1, 1, 300)")
+            connection.exec_driver_sql(
+                "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
+                "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
+                "n_rated, status) VALUES (1, 'k', 'd', 1, 1, 1, 'qr', 'ca_nhan', "
+                "'2026-12-01 08:00:00', '2026-12-01 08:00:00', 2, 'valid')")
+            connection.exec_driver_sql(
+                "INSERT INTO answer (response_id, item_code, value) VALUES (1, 'a', 4)")
+        upgrade()
+        with db.engine.connect() as connection:
+            counts = connection.exec_driver_sql(
+                "SELECT (SELECT count(*) FROM campaign_unit), (SELECT count(*) FROM response), "
+                "(SELECT count(*) FROM answer), (SELECT weighting FROM campaign), "
+                "(SELECT min_compare_responses FROM campaign)").one()
+        assert tuple(counts) == (1, 1, 1, "respondent", 30)
+        db.engine.dispose()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, User
-from ..services.approval import approve
+from ..services.approval import FlaggedNotReviewed, approve
 from ..services.exports import write_export
 from ..services.results import BY_DIMENSIONS, compute_campaign_results
 from .base import command, fail
@@ -80,14 +80,20 @@ def compute_index_command(campaign_code: str, fmt: str, target: str, by: str | N
 @command("approve-results")
 @click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
 @click.option("--user", "username", required=True, help="Account of the approver.")
-def approve_results_command(campaign_code: str, username: str) -> None:
+@click.option("--confirm-flagged", "confirmed", type=click.IntRange(min=0), default=0,
+              show_default=True, help="Approve although this many flagged responses still "
+              "wait for review (must be their exact number).")
+def approve_results_command(campaign_code: str, username: str, confirmed: int) -> None:
     """Approve the results of a closed campaign: a frozen snapshot with its files."""
     campaign = _campaign(campaign_code)
     user = db.session.scalar(select(User).filter_by(username=username.strip().lower()))
     if user is None:
         fail(f"Không có tài khoản “{username}”.")
     try:
-        snapshot = approve(campaign, user)
+        snapshot = approve(campaign, user, confirmed_flagged=confirmed)
+    except FlaggedNotReviewed as waiting:
+        fail(f"{waiting} Chưa phê duyệt. Hãy xem xét các phiếu này (trang “Phiếu cần xem "
+             f"xét”), hoặc chạy lại với --confirm-flagged {waiting.count} để vẫn phê duyệt.")
     except DomainError as error:
         fail(str(error))
     click.echo(f"Đã phê duyệt kết quả đợt “{campaign_code}” (phiên bản {snapshot.version}, "

@@ -57,7 +57,9 @@ class Response(db.Model):
     __table_args__ = (
         CheckConstraint("n_rated >= 0", name="n_rated"),
         Index("ix_response_campaign_status_unit", "campaign_id", "status", "unit_id"),
+        # The burst checks (services/bursts.py): one range scan per counter, one per client.
         Index("ix_response_counter_received", "counter_id", "received_at"),
+        Index("ix_response_client_received", "client_hash", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +92,13 @@ class Response(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     reviewed_at: Mapped[datetime | None]
     #: Keyed hash of the client address (salt rotated daily); never the address itself.
-    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the item answers alone (no profile, no comment): identical answer patterns.
+    pattern_digest: Mapped[str | None] = mapped_column(String(64))
+    #: The one value (1..5) every rated item carries when the ratings are straight-lined.
+    straight_value: Mapped[int | None] = mapped_column(SmallInteger)
+    #: Which burst flagged it ("rule:id of the burst's first response"), to review it whole.
+    burst_key: Mapped[str | None] = mapped_column(String(40))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response",

@@ -6,7 +6,7 @@ import io
 import tempfile
 from typing import BinaryIO
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -84,7 +84,11 @@ def approve():
     if campaign is None:
         abort(404)
     try:
-        snapshot = approval.approve(campaign, current_user._get_current_object())
+        snapshot = approval.approve(campaign, current_user._get_current_object(),
+                                    confirmed_flagged=form.confirmed_flagged())
+    except approval.FlaggedNotReviewed as waiting:
+        db.session.rollback()
+        return _confirm_flagged(campaign, waiting.count, form)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -92,3 +96,18 @@ def approve():
         flash(f"Đã phê duyệt kết quả đợt “{campaign.code}” (phiên bản {snapshot.version}).",
               "success")
     return redirect(url_for("results.index", campaign=campaign.code))
+
+
+def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm):
+    """Approving with flagged responses unreviewed: say how many and ask to confirm it."""
+    if "flagged" not in request.form:  # from the results page: the question itself
+        error, status = None, 200
+    elif not form.confirm_flagged.data:
+        error, status = "Chưa đánh dấu ô xác nhận; kết quả chưa được phê duyệt.", 422
+    else:
+        error, status = (f"Số phiếu bị gắn cờ chưa xem xét đã thay đổi, nay còn {waiting} "
+                         "phiếu; vui lòng xác nhận lại."), 409
+    return render_template(
+        "results/approve_confirm.html", campaign=campaign, waiting=waiting, error=error,
+        warning=approval.flagged_warning(waiting),
+        form=ApproveForm(formdata=None, campaign=campaign.code, flagged=str(waiting))), status

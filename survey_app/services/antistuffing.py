@@ -3,8 +3,8 @@
 - ``client_hash``: a keyed hash of the client address; the key is derived from the app's
   secret and the local date, so hashes cannot be reversed by trying every address and
   cannot be linked from one day to the next.
-- ``burst_reason``: many responses at one counter, or from one client hash, within a short
-  window: later ones are stored flagged (kept out of the indices until staff clear them).
+- bursts (many responses from one client hash or with one answer pattern within minutes)
+  are flagged by ``bursts.flag_bursts``, kept out of the indices until staff clear them.
 - ``DeviceMemory``: a signed cookie remembering when this device last answered at each
   counter; it stops accidental and casual repeats, not a determined person (who can clear
   cookies), which is what the burst flags are for.
@@ -18,10 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from ..models import Channel, Response
 from .dates import local_date
 
 DEVICE_COOKIE = "khaosat_thietbi"
@@ -37,30 +34,6 @@ def client_hash(address: str | None, moment: datetime) -> str | None:
     day = local_date(moment).isoformat()
     day_key = hmac.new(secret, f"client-hash:{day}".encode(), hashlib.sha256).digest()
     return hmac.new(day_key, address.encode(), hashlib.sha256).hexdigest()
-
-
-def burst_reason(session: Session, *, counter_id: int | None, client: str | None,
-                 channel: Channel, now: datetime) -> str | None:
-    """Why a new response should be flagged as part of a burst, or None (staff read this)."""
-    config = current_app.config
-    minutes = int(config["BURST_WINDOW_MINUTES"])
-    since = now - timedelta(minutes=minutes)
-    if counter_id is not None:
-        limit = int(config["BURST_PER_COUNTER"])
-        earlier = session.scalar(select(func.count()).select_from(Response).where(
-            Response.counter_id == counter_id, Response.received_at >= since))
-        if earlier >= limit:
-            return (f"Dồn phiếu tại quầy: phiếu thứ {earlier + 1} trong {minutes} phút "
-                    f"(ngưỡng {limit} phiếu).")
-    # A kiosk tablet is one client by design; its bursts are the counter's.
-    if client is not None and channel is Channel.QR:
-        limit = int(config["BURST_PER_CLIENT"])
-        earlier = session.scalar(select(func.count()).select_from(Response).where(
-            Response.client_hash == client, Response.received_at >= since))
-        if earlier >= limit:
-            return (f"Nhiều phiếu từ cùng một địa chỉ mạng: phiếu thứ {earlier + 1} trong "
-                    f"{minutes} phút (ngưỡng {limit} phiếu).")
-    return None
 
 
 class DeviceMemory:

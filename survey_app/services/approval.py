@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 from ..database import write_transaction
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, CampaignState, ResultSnapshot, Role, User, utcnow
+from ..models import (
+    Campaign,
+    CampaignState,
+    Response,
+    ResponseStatus,
+    ResultSnapshot,
+    Role,
+    User,
+    utcnow,
+)
 from . import audit
 from .exports import write_csv, write_report, write_workbook
 from .results import BY_DIMENSIONS, compute
@@ -22,6 +31,27 @@ def _bytes(writer: Any, results: dict[str, Any]) -> bytes:
     stream = io.BytesIO()
     writer(results, stream)
     return stream.getvalue()
+
+
+class FlaggedNotReviewed(DomainError):
+    """Flagged responses still wait for review; approving needs their number confirmed."""
+
+    def __init__(self, count: int):
+        self.count = count
+        super().__init__(flagged_warning(count))
+
+
+def flagged_warning(count: int) -> str:
+    """What approving now means for the flagged responses not yet reviewed."""
+    return (f"Còn {count} phiếu bị gắn cờ chưa được xem xét; chúng sẽ không được tính vào "
+            "kết quả phê duyệt, và sau khi phê duyệt không thể xem xét lại.")
+
+
+def unreviewed_flagged(campaign_id: int) -> int:
+    """Flagged responses of the campaign awaiting review (answered from an index)."""
+    return db.session.scalar(select(func.count()).select_from(Response).where(
+        Response.campaign_id == campaign_id,
+        Response.status == ResponseStatus.FLAGGED)) or 0
 
 
 def _refusal(campaign: Campaign | None, user: User | None) -> str | None:
@@ -42,18 +72,23 @@ def _next_version(campaign_id: int) -> int:
     return (latest or 0) + 1
 
 
-def approve(campaign: Campaign, user: User) -> ResultSnapshot:
+def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> ResultSnapshot:
     """Compute, freeze and store the results of a closed campaign; the campaign becomes approved.
 
     Numbers, fingerprint and files come from one read snapshot, computed before the write
     transaction so that the write lock is held only to store them; the stored files are
     what every later download returns, byte for byte. Refused unless the campaign is
-    closed and the user an active admin (checked again under the lock).
+    closed and the user an active admin, and, while flagged responses wait for review,
+    unless ``confirmed_flagged`` is exactly their number (all checked again under the lock:
+    a review in between changes the number, and the approver must see it again).
     """
     refusal = _refusal(campaign, user)
     if refusal:
         raise DomainError(refusal)
     campaign_id, user_id = campaign.id, user.id
+    waiting = unreviewed_flagged(campaign_id)
+    if waiting and waiting != confirmed_flagged:
+        raise FlaggedNotReviewed(waiting)
     version = _next_version(campaign_id)
     # Every cut too, so that pages of an approved campaign never mix in later data; the
     # cut by field is also the workbook's "by field" sheet.
@@ -76,6 +111,12 @@ def approve(campaign: Campaign, user: User) -> ResultSnapshot:
         refusal = _refusal(campaign, user)
         if refusal or _next_version(campaign_id) != version:
             raise DomainError(refusal or "Đợt khảo sát vừa được phê duyệt ở nơi khác.")
+        now_waiting = unreviewed_flagged(campaign_id)
+        if now_waiting != waiting:  # reviewed meanwhile: the numbers computed are stale
+            if now_waiting:
+                raise FlaggedNotReviewed(now_waiting)
+            raise DomainError("Các phiếu bị gắn cờ vừa được xem xét xong trong lúc tính kết "
+                              "quả; vui lòng phê duyệt lại.")
         snapshot = ResultSnapshot(
             campaign_id=campaign.id, version=version, method=campaign.headline_method,
             instrument_versions=computed.instrument_versions or {},
@@ -87,7 +128,7 @@ def approve(campaign: Campaign, user: User) -> ResultSnapshot:
         audit.record("results.approve", object_type="campaign", object_id=campaign.code,
                      before={"state": CampaignState.CLOSED.value},
                      after={"state": CampaignState.APPROVED.value, "snapshot_version": version,
-                            "n_responses": computed.n_counted,
+                            "n_responses": computed.n_counted, "flagged_unreviewed": waiting,
                             "response_fingerprint": computed.fingerprint,
                             "xlsx_sha256": snapshot.xlsx_sha256}, user=user)
     return snapshot

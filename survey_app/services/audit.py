@@ -13,9 +13,14 @@ from ..models import AuditEvent, User
 
 def record(action: str, *, object_type: str | None = None, object_id: Any = None,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-           note: str | None = None, user: User | None = None) -> AuditEvent:
-    """Add an audit event for ``action`` by ``user`` (default: the logged-in user)."""
-    if user is None and has_request_context() and current_user.is_authenticated:
+           note: str | None = None, user: User | None = None, system: bool = False
+           ) -> AuditEvent:
+    """Add an audit event for ``action`` by ``user`` (default: the logged-in user).
+
+    ``system``: done by the application itself (a burst flagged on arrival), never credited
+    to whoever happens to be signed in in that browser.
+    """
+    if user is None and not system and has_request_context() and current_user.is_authenticated:
         user = current_user
     event = AuditEvent(action=action, object_type=object_type,
                        object_id=None if object_id is None else str(object_id),

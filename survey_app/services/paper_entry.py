@@ -34,6 +34,7 @@ from ..models import (
     utcnow,
 )
 from . import audit
+from .bursts import pattern_digest, straight_value
 from .campaign_scope import campaigns_for
 from .instruments import instrument_of
 from .public_survey import sheet_answered
@@ -244,6 +245,8 @@ def apply_submission(response: Response, instrument: Instrument, campaign: Campa
     response.comment = submission.comment or None
     response.payload_digest = submission.digest()
     response.n_rated = rated_count(instrument, submission.answers)
+    response.pattern_digest = pattern_digest(submission.answers)
+    response.straight_value = straight_value(instrument, submission.answers)
     if response.status is not ResponseStatus.FLAGGED:
         enough = response.n_rated >= required_rated(instrument, campaign.valid_threshold)
         response.status = ResponseStatus.VALID if enough else ResponseStatus.INVALID

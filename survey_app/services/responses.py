@@ -25,6 +25,7 @@ from ..models import (
     ResponseStatus,
     Unit,
 )
+from .bursts import pattern_digest, straight_value
 
 #: Profile answers stored in their own columns (comment is stored apart).
 PROFILE_COLUMNS = ("respondent_type", "field", "gender", "age_band", "submission_mode")
@@ -141,6 +142,8 @@ def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion
         instrument_version_id=version.id, channel=channel, submitted_at=submitted_at,
         n_rated=n_rated, status=status, flag_reason=flag_reason, client_hash=client_hash,
         entered_by_id=entered_by_id, comment=submission.comment or None,
+        pattern_digest=pattern_digest(submission.answers),
+        straight_value=straight_value(instrument, submission.answers),
         **{column: submission.profile.get(column) or None for column in PROFILE_COLUMNS},
     )
     response.answers = [Answer(item_code=code, value=value)

@@ -22,7 +22,8 @@ from ..database import write_transaction
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Response, ResponseStatus, utcnow
-from .antistuffing import burst_reason, client_hash
+from .antistuffing import client_hash
+from .bursts import flag_bursts, lock_sources
 from .dates import local_date
 from .public_survey import Survey
 from .responses import Problem, Submission, build_response, check_submission, required_rated
@@ -121,21 +122,23 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
     client = client_hash(client_address, now)
     try:
         with write_transaction() as session:
+            lock_sources(session, survey.counter.id if survey.counter else None, client)
             # Checked again under the write lock: another request may have just stored it.
             done = _previous(session, key, submission, sheet_id)
             if done is not None:
                 return done
-            reason = burst_reason(session, counter_id=survey.counter.id if survey.counter
-                                  else None, client=client, channel=survey.channel, now=now)
             response = build_response(
                 campaign=survey.campaign, unit=survey.unit, version=survey.version,
                 instrument=survey.instrument, submission=submission, key=key,
                 channel=survey.channel, submitted_at=now, counter=survey.counter,
-                sheet_id=sheet_id, client_hash=client, flag_reason=reason)
+                sheet_id=sheet_id, client_hash=client)
             response.received_at = now
             session.add(response)
             session.flush()
-            accepted = Accepted(response_id=response.id, created=True, flagged=bool(reason))
+            # Flags this response and, for a burst of one source or pattern, its earlier ones.
+            flag_bursts(session, response, now)
+            accepted = Accepted(response_id=response.id, created=True,
+                                flagged=response.status is ResponseStatus.FLAGGED)
     except IntegrityError:
         # PostgreSQL: a concurrent request with the same key committed first; its row decides.
         done = previous(key, submission, sheet_id)

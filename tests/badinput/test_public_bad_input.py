@@ -51,7 +51,8 @@ def test_free_text_comments_are_stored_exactly_as_cleaned(client, place, serve):
         posted = serve(place.url).post(full_answers(comment=text))
         assert posted.status_code == 303, text
         assert stored_comments()[-1] == (cleaned(text) or None)
-        assert changed_tables(before) == {"response": 1, "answer": 22}
+        # One phone sending them all is a burst: flagging earlier ones is audited.
+        assert changed_tables(before, ignore=("audit_event",)) == {"response": 1, "answer": 22}
 
 
 def test_a_sheet_answered_online_stores_its_comment_as_cleaned(place, serve, sheet_url):
@@ -130,7 +131,8 @@ def test_generated_comments_and_values_are_stored_cleaned_or_refused(client, pla
     reply = serve(place.url).post(full_answers(comment=comment, tc3=value))
     assert reply.status_code in (303, 400, 422)
     if reply.status_code == 303:
-        assert changed_tables(before) == {"response": 1, "answer": 22 if value else 21}
+        assert changed_tables(before, ignore=("audit_event",)) == {  # a burst is audited
+            "response": 1, "answer": 22 if value else 21}
         db.session.rollback()
         newest = db.session.scalar(select(Response).order_by(Response.id.desc()).limit(1))
         assert newest.comment == (cleaned(comment) or None)

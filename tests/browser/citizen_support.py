@@ -24,8 +24,11 @@ from survey_app.services.instruments import published_version
 from tests.public.public_support import RATING_CODES
 
 #: The configuration of the citizen modules' servers: every browser request comes from
-#: 127.0.0.1, so the per-client burst rule would flag later responses of a module.
-CITIZEN_CONFIG = {"BURST_PER_CLIENT": 10_000, "BURST_PER_COUNTER": 10_000}
+#: 127.0.0.1 and many fill in the same answers, so the burst rules would flag later
+#: responses of a module (the rules have tests of their own, tests/public/test_public_bursts).
+CITIZEN_CONFIG = dict.fromkeys(("BURST_PER_CLIENT_AT_COUNTER", "BURST_SAME_ANSWERS",
+                                "BURST_STRAIGHT_LINE", "BURST_PER_CLIENT",
+                                "BURST_PER_COUNTER"), 10_000)
 
 SCALE_LABELS = {"1": "Rất không hài lòng", "2": "Không hài lòng", "3": "Bình thường",
                 "4": "Hài lòng", "5": "Rất hài lòng", "0": "Không áp dụng / không ý kiến"}

@@ -27,6 +27,11 @@ def full_answers(value: str = "4", **changes: str) -> dict[str, str]:
     return answers
 
 
+def varied_answers(number: int) -> dict[str, str]:
+    """The ``number``-th of 25 complete answer sets, no two alike and none straight-lined."""
+    return full_answers("4", tc1=str(1 + number % 5), tc2=str(1 + number // 5 % 5), tc3="2")
+
+
 def hidden_fields(html: str) -> dict[str, str]:
     """The hidden inputs of a served form (its signed key and CSRF token)."""
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))

@@ -1,4 +1,7 @@
-"""Approval freezes the results: later data never changes them, downloads stay byte-identical."""
+"""Approval freezes the results: later data never changes them, downloads stay byte-identical.
+
+While flagged responses wait for review, the approver is told how many and must confirm that
+number, on the web (a page that works without JavaScript) and on the CLI."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import random
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app.errors import DomainError, InvalidTransition
 from survey_app.extensions import db
@@ -17,12 +20,19 @@ from survey_app.models import (
     AuditEvent,
     Campaign,
     CampaignState,
+    Response,
     ResponseStatus,
     ResultSnapshot,
     Role,
 )
-from survey_app.services.approval import approve, latest_snapshot, snapshot_file
+from survey_app.services.approval import (
+    FlaggedNotReviewed,
+    approve,
+    latest_snapshot,
+    snapshot_file,
+)
 from survey_app.services.results import compute_campaign_results
+from survey_app.services.review import CLEAR, review_many
 from tests.results.counting_support import ITEMS_2640, add_response, populate
 
 
@@ -33,6 +43,10 @@ def closed(make_unit, make_campaign):
     campaign = make_campaign(units, code="2026", state=CampaignState.CLOSED)
     populate(campaign, units, random.Random(5), per_unit=20)
     return campaign, units
+
+
+#: ``populate`` flags two responses per unit (of 20): four wait for review in ``closed``.
+FLAGGED = 4
 
 
 @pytest.fixture
@@ -48,7 +62,7 @@ def _fresh(campaign: Campaign) -> Campaign:
 def test_approval_stores_a_frozen_snapshot(closed, admin):
     campaign, _ = closed
     expected = compute_campaign_results(campaign)
-    snapshot = approve(campaign, admin)
+    snapshot = approve(campaign, admin, confirmed_flagged=FLAGGED)
 
     campaign = _fresh(campaign)
     stored = db.session.scalars(select(ResultSnapshot)).one()
@@ -80,7 +94,7 @@ def test_approval_stores_a_frozen_snapshot(closed, admin):
 
 def test_later_data_never_changes_the_snapshot(closed, admin):
     campaign, units = closed
-    approve(campaign, admin)
+    approve(campaign, admin, confirmed_flagged=FLAGGED)
     stored = db.session.scalars(select(ResultSnapshot)).one()
     before = (json.dumps(stored.results, sort_keys=True), stored.xlsx_sha256,
               hashlib.sha256(stored.csv).hexdigest(), hashlib.sha256(stored.pdf).hexdigest(),
@@ -112,7 +126,7 @@ def test_later_data_never_changes_the_snapshot(closed, admin):
 
 def test_an_approved_campaign_cannot_be_reopened_or_approved_again(closed, admin):
     campaign, _ = closed
-    approve(campaign, admin)
+    approve(campaign, admin, confirmed_flagged=FLAGGED)
     campaign = _fresh(campaign)
     with pytest.raises(InvalidTransition):
         campaign.transition_to(CampaignState.OPEN)
@@ -120,7 +134,7 @@ def test_an_approved_campaign_cannot_be_reopened_or_approved_again(closed, admin
         campaign.transition_to(CampaignState.CLOSED)
     db.session.rollback()
     with pytest.raises(DomainError, match="Chỉ phê duyệt được đợt khảo sát đã đóng"):
-        approve(_fresh(campaign), admin)
+        approve(_fresh(campaign), admin, confirmed_flagged=FLAGGED)
     assert len(db.session.scalars(select(ResultSnapshot)).all()) == 1
 
 
@@ -145,7 +159,7 @@ def test_only_an_admin_can_approve(closed, make_user):
 
 def test_the_fingerprint_names_the_counted_responses(closed, admin, make_unit, make_campaign):
     campaign, _ = closed
-    snapshot = approve(campaign, admin)
+    snapshot = approve(campaign, admin, confirmed_flagged=FLAGGED)
     again = make_campaign([make_unit("khac", "Khác")], code="2027",
                           state=CampaignState.CLOSED)
     other = approve(again, admin)
@@ -156,12 +170,118 @@ def test_the_fingerprint_names_the_counted_responses(closed, admin, make_unit, m
 
 def test_approve_results_command(closed, admin, runner):
     result = runner.invoke(args=["approve-results", "--campaign", "2026", "--user",
-                                 "nguyenvana"])
+                                 "nguyenvana", "--confirm-flagged", str(FLAGGED)])
     assert result.exit_code == 0, result.output
     stored = db.session.scalars(select(ResultSnapshot)).one()
     assert f"SHA-256 của tệp XLSX: {stored.xlsx_sha256}" in result.output
     again = runner.invoke(args=["approve-results", "--campaign", "2026", "--user",
-                                "nguyenvana"])
+                                "nguyenvana", "--confirm-flagged", str(FLAGGED)])
     assert again.exit_code == 1 and "Đã phê duyệt" in again.output
     unknown = runner.invoke(args=["approve-results", "--campaign", "2026", "--user", "ai-do"])
     assert unknown.exit_code == 1 and "Không có tài khoản “ai-do”" in unknown.output
+
+
+WARNING = ("Còn 4 phiếu bị gắn cờ chưa được xem xét; chúng sẽ không được tính vào kết quả "
+           "phê duyệt, và sau khi phê duyệt không thể xem xét lại.")
+
+
+def state_of(campaign: Campaign) -> CampaignState:
+    db.session.rollback()  # see what the requests committed
+    return db.session.scalar(select(Campaign.state).where(Campaign.id == campaign.id))
+
+
+def snapshots() -> int:
+    return db.session.scalar(select(func.count()).select_from(ResultSnapshot))
+
+
+def flagged_ids(campaign: Campaign) -> list[int]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Response.id).where(
+        Response.campaign_id == campaign.id, Response.status == ResponseStatus.FLAGGED)
+        .order_by(Response.id)))
+
+
+@pytest.fixture
+def signed_in(client, login_as, admin):
+    login_as(admin)
+    return client
+
+
+def test_the_approve_button_first_says_how_many_are_flagged(signed_in, closed):
+    campaign, _ = closed
+    page = signed_in.post("/results/approve", data={"campaign": "2026"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert WARNING in html
+    assert 'type="checkbox" name="confirm_flagged"' in html
+    assert 'name="flagged" type="hidden" value="4"' in html
+    assert f'href="/staff/flagged?campaign={campaign.id}"' in html
+    assert state_of(campaign) is CampaignState.CLOSED and snapshots() == 0
+
+
+def test_without_the_box_ticked_nothing_is_approved(signed_in, closed):
+    campaign, _ = closed
+    refused = signed_in.post("/results/approve", data={"campaign": "2026", "flagged": "4"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Chưa đánh dấu ô xác nhận" in html and WARNING in html
+    assert state_of(campaign) is CampaignState.CLOSED and snapshots() == 0
+
+
+def test_confirming_the_number_shown_approves_and_keeps_them_excluded(signed_in, closed):
+    campaign, _ = closed
+    waiting = flagged_ids(campaign)
+    done = signed_in.post("/results/approve", data={"campaign": "2026", "flagged": "4",
+                                                    "confirm_flagged": "y"})
+    assert done.status_code == 302
+    assert state_of(campaign) is CampaignState.APPROVED and snapshots() == 1
+    assert flagged_ids(campaign) == waiting and len(waiting) == FLAGGED
+    event = db.session.scalars(select(AuditEvent).filter_by(action="results.approve")).one()
+    assert event.after["flagged_unreviewed"] == FLAGGED
+    snapshot = db.session.scalars(select(ResultSnapshot)).one()
+    assert snapshot.results["excluded"]["flagged"] == FLAGGED
+
+
+def test_a_review_in_between_asks_again_with_the_new_number(signed_in, closed, admin):
+    campaign, _ = closed
+    review_many(flagged_ids(campaign)[:1], CLEAR, admin)
+    stale = signed_in.post("/results/approve", data={"campaign": "2026", "flagged": "4",
+                                                     "confirm_flagged": "y"})
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "nay còn 3 phiếu" in html and "Còn 3 phiếu bị gắn cờ chưa được xem xét" in html
+    assert 'name="flagged" type="hidden" value="3"' in html
+    assert state_of(campaign) is CampaignState.CLOSED and snapshots() == 0
+
+
+def test_the_service_refuses_a_number_that_is_not_the_current_one(closed, admin):
+    campaign, _ = closed
+    for confirmed in (0, 3, 5):
+        with pytest.raises(FlaggedNotReviewed) as refused:
+            approve(campaign, admin, confirmed_flagged=confirmed)
+        assert refused.value.count == FLAGGED and str(refused.value) == WARNING
+        db.session.rollback()
+    assert state_of(campaign) is CampaignState.CLOSED and snapshots() == 0
+
+
+def test_once_every_flag_is_reviewed_no_confirmation_is_needed(closed, admin):
+    campaign, _ = closed
+    review_many(flagged_ids(campaign), CLEAR, admin)
+    approve(db.session.get(Campaign, campaign.id), admin)
+    assert state_of(campaign) is CampaignState.APPROVED
+
+
+def test_the_command_refuses_unless_given_the_number(runner, closed, admin):
+    campaign, _ = closed
+    base = ["approve-results", "--campaign", "2026", "--user", "nguyenvana"]
+    refused = runner.invoke(args=base)
+    assert refused.exit_code == 1
+    assert WARNING in refused.output and "--confirm-flagged 4" in refused.output
+    wrong = runner.invoke(args=[*base, "--confirm-flagged", "3"])
+    assert wrong.exit_code == 1 and WARNING in wrong.output
+    assert state_of(campaign) is CampaignState.CLOSED and snapshots() == 0
+    done = runner.invoke(args=[*base, "--confirm-flagged", "4"])
+    assert done.exit_code == 0, done.output
+    assert state_of(campaign) is CampaignState.APPROVED
+    with pytest.raises(DomainError):
+        approve(db.session.get(Campaign, campaign.id), admin, confirmed_flagged=FLAGGED)
