@@ -186,6 +186,25 @@ def test_english_wordings_load_and_fall_back_to_vietnamese(tmp_path):
     assert not instrument.intro_for("en").fallback  # no intro at all is not a missing wording
 
 
+@pytest.mark.parametrize("code", ["sipas-2640", "sipas-1001-dvhcc"])
+def test_shipped_instruments_have_english_for_every_text(code):
+    instrument = shipped_instruments()[code]
+    wordings = [instrument.title_for("en"), instrument.intro_for("en")]
+    wordings += [element.title_for("en") for element in instrument.elements]
+    wordings += [w for block in instrument.blocks
+                 for w in (block.title_for("en"), block.prompt_for("en"))]
+    items = instrument.items_for([block.code for block in instrument.blocks])
+    wordings += [item.text_for("en") for item in items]
+    for scale in instrument.scales.values():
+        wordings += [option.label_for("en") for option in scale.options]
+        wordings += [scale.not_applicable_for("en")] if scale.not_applicable else []
+    for question in instrument.profile:
+        wordings += [question.text_for("en")]
+        wordings += [option.label_for("en") for option in question.options]
+    assert [w.text for w in wordings if w.language != "en"] == []
+    assert instrument.item("cc1").text_for("en").text.startswith("The civil servants")
+
+
 def test_yaml_syntax_and_encoding_errors_are_located(tmp_path):
     path = write(tmp_path, VALID.replace("    title: Phiếu thử", "    title: [Phiếu thử"))
     with pytest.raises(DefinitionError, match="lỗi cú pháp YAML"):
