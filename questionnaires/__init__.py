@@ -19,6 +19,7 @@ from .model import (
     Option,
     ProfileQuestion,
     Scale,
+    Wording,
 )
 from .scoring import ScoringRule, ScoringRules, load_scoring_rules
 from .yamlfile import DefinitionError, read_yaml
@@ -49,6 +50,6 @@ def resolved_definition(path: str | Path) -> dict:
 __all__ = [
     "EXAMPLE_SCORING_FILE", "HEADLINE_METHODS", "INSTRUMENT_DIR", "NOT_APPLICABLE", "Block",
     "DefinitionError", "Element", "Instrument", "Item", "Option", "ProfileQuestion", "Scale",
-    "ScoringRule", "ScoringRules", "instrument_files", "instrument_from_definition",
+    "ScoringRule", "ScoringRules", "Wording", "instrument_files", "instrument_from_definition",
     "load_instrument", "load_scoring_rules", "resolved_definition", "shipped_instruments",
 ]
