@@ -36,7 +36,7 @@ class XLSFormError(DefinitionError):
         origin = f"Trang '{sheet}'" if sheet else "Tệp XLSForm"
         ValueError.__init__(self, f"{origin}, dòng {row}: {message}" if row
                             else f"{origin}: {message}")
-        self.origin, self.place, self.message, self.line = origin, "", message, row
+        self.origin, self.place, self.message, self.line = origin, "", message, row or None
         self.sheet = sheet
 
 

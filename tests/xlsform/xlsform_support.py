@@ -38,7 +38,7 @@ def set_cell(workbook: Workbook, sheet: str, row: int, column: str, value: objec
     if column not in header:
         worksheet.cell(row=1, column=len(header) + 1, value=column)
         header.append(column)
-    worksheet.cell(row=row, column=header.index(column) + 1, value=value)
+    worksheet.cell(row=row, column=header.index(column) + 1).value = value  # None clears
 
 
 def main_instance(xform: str) -> Element:
