@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +92,8 @@ def _read_workbook(data: bytes) -> dict[str, list[Row]]:
         raise XLSFormError(None, None, "không đọc được: tệp phải là bảng tính Excel .xlsx "
                                        f"({error.__class__.__name__})") from None
     try:
-        sheets = {sheet.title.strip().lower(): _rows(sheet.title.strip().lower(), sheet)
+        sheets = {sheet.title.strip().lower(): _rows(sheet.title.strip().lower(),
+                                                     sheet.iter_rows(values_only=True))
                   for sheet in workbook.worksheets}
     finally:
         workbook.close()
@@ -101,8 +103,8 @@ def _read_workbook(data: bytes) -> dict[str, list[Row]]:
     return sheets
 
 
-def _rows(name: str, sheet) -> list[Row]:
-    rows = sheet.iter_rows(values_only=True)
+def _rows(name: str, rows: Iterator[tuple[Any, ...]]) -> list[Row]:
+    """The filled rows of a sheet, their cells keyed by the header's (column, language)."""
     keys = [header_key(header) for header in next(rows, ())]
     result = []
     for number, values in enumerate(rows, start=2):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import Instrument, Option, Scale
 from .sheets import (
@@ -104,7 +105,7 @@ def _choice_rows(instrument: Instrument) -> Iterable[Cells]:
             yield _option_row(question.code, option)
 
 
-def _write(sheet, columns: list[str], rows: Iterable[Cells]) -> None:
+def _write(sheet: Worksheet, columns: list[str], rows: Iterable[Cells]) -> None:
     sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
