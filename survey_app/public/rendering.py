@@ -58,6 +58,7 @@ class Texts:
     comment: tuple[ProfileQuestion, Wording] | None
 
     def all(self) -> list[Wording]:
+        """Every non-empty text of the page."""
         shown = [self.title, self.intro]
         for section in self.sections:
             shown += [section.title, *(w for _item, w in section.items)]
