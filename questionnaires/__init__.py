@@ -20,6 +20,7 @@ from .model import (
     Option,
     ProfileQuestion,
     Scale,
+    Wording,
 )
 from .scoring import ScoringRule, ScoringRules, load_scoring_rules
 from .yamlfile import DefinitionError, read_yaml
@@ -48,25 +49,9 @@ def resolved_definition(path: str | Path) -> dict:
 
 
 __all__ = [
-    "EXAMPLE_SCORING_FILE",
-    "HEADLINE_METHODS",
-    "INSTRUMENT_DIR",
-    "NOT_APPLICABLE",
-    "WEIGHTINGS",
-    "Block",
-    "DefinitionError",
-    "Element",
-    "Instrument",
-    "Item",
-    "Option",
-    "ProfileQuestion",
-    "Scale",
-    "ScoringRule",
-    "ScoringRules",
-    "instrument_files",
-    "instrument_from_definition",
-    "load_instrument",
-    "load_scoring_rules",
-    "resolved_definition",
-    "shipped_instruments",
+    "EXAMPLE_SCORING_FILE", "HEADLINE_METHODS", "INSTRUMENT_DIR", "NOT_APPLICABLE",
+    "WEIGHTINGS", "Block", "DefinitionError", "Element", "Instrument", "Item", "Option",
+    "ProfileQuestion", "Scale", "ScoringRule", "ScoringRules", "Wording", "instrument_files",
+    "instrument_from_definition", "load_instrument", "load_scoring_rules",
+    "resolved_definition", "shipped_instruments",
 ]

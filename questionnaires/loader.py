@@ -2,6 +2,19 @@
 
 Every check names the file, the place in it and what is wrong, so that a person
 editing a questionnaire can fix it without reading this code.
+
+The format (see ``instruments/*.yaml`` and docs/instruments.md): ``code``, ``version``,
+``title``, ``source``, optional ``intro``; ``scales`` (``options`` of ``value``/``label``,
+``not_applicable``, ``satisfied``, ``rating``); ``elements`` (``code``, ``title``, ``scale``,
+``items`` of ``code``/``text``); optional ``blocks`` (the same plus ``prompt``); ``profile``
+(``code``, ``label``, ``kind`` choice|text, ``options``, ``required``, ``max_length``).
+``include: common.yaml`` merges shared ``scales`` and ``profile``.
+
+English wording: every text shown to respondents may carry a translation in a key of the
+same name plus ``_en`` — ``title_en`` and ``intro_en`` (instrument), ``title_en``
+(element, block), ``prompt_en`` (block), ``text_en`` (item), ``label_en`` (option, profile
+question), ``not_applicable_en`` (scale). Each is optional (the Vietnamese is shown where it
+is missing) but, when present, a non-empty string beside its Vietnamese original.
 """
 
 from __future__ import annotations
@@ -14,8 +27,8 @@ from .model import Block, Element, Instrument, Item, Option, ProfileQuestion, Sc
 from .yamlfile import DefinitionError, Located, read_yaml
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-TOP_KEYS = {"code", "version", "title", "intro", "source", "include", "scales", "elements",
-            "blocks", "profile"}
+TOP_KEYS = {"code", "version", "title", "title_en", "intro", "intro_en", "source", "include",
+            "scales", "elements", "blocks", "profile"}
 REQUIRED_PROFILE = "respondent_type"
 
 
@@ -72,7 +85,8 @@ def build_instrument(located: Located) -> Instrument:
         raise located.error("intro", "phải là chuỗi")
     return Instrument(code=code, version=version, title=title, source=source.strip(),
                       scales=scales, elements=elements, blocks=blocks, profile=profile,
-                      intro=intro.strip())
+                      intro=intro.strip(), title_en=_english(located, data, "title"),
+                      intro_en=_english(located, data, "intro", original=intro.strip()))
 
 
 def _text(located: Located, data: dict, key: str, place: str | None = None) -> str:
@@ -80,6 +94,21 @@ def _text(located: Located, data: dict, key: str, place: str | None = None) -> s
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise located.error(place, f"thiếu '{key}' (chuỗi không rỗng)")
+    return value.strip()
+
+
+def _english(located: Located, data: dict, key: str, place: str | None = None,
+             original: str | None = None) -> str | None:
+    """The optional English wording ``<key>_en`` beside the Vietnamese ``key``."""
+    name = f"{key}_en"
+    where = f"{place}.{name}" if place else name
+    if name not in data:
+        return None
+    value = data[name]
+    if not isinstance(value, str) or not value.strip():
+        raise located.error(where, f"bản tiếng Anh '{name}' phải là chuỗi không rỗng")
+    if original is not None and not original:
+        raise located.error(where, f"có '{name}' nhưng thiếu bản tiếng Việt '{key}'")
     return value.strip()
 
 
@@ -112,7 +141,7 @@ def _options(located: Located, raw: Any, place: str, numeric: bool) -> tuple[Opt
     seen: set = set()
     for index, entry in enumerate(_list(located, raw, place, "danh sách lựa chọn"), start=1):
         where = f"{place}[{index}]"
-        entry = _mapping(located, entry, where, {"value", "label"})
+        entry = _mapping(located, entry, where, {"value", "label", "label_en"})
         value = entry.get("value")
         if numeric and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
             raise located.error(f"{where}.value", "giá trị phải là số nguyên từ 1 trở lên "
@@ -122,7 +151,8 @@ def _options(located: Located, raw: Any, place: str, numeric: bool) -> tuple[Opt
         if value in seen:
             raise located.error(f"{where}.value", f"giá trị {value!r} bị trùng")
         seen.add(value)
-        options.append(Option(value=value, label=_text(located, entry, "label", f"{where}.label")))
+        options.append(Option(value=value, label=_text(located, entry, "label", f"{where}.label"),
+                              label_en=_english(located, entry, "label", where)))
     return tuple(options)
 
 
@@ -134,8 +164,8 @@ def _scales(located: Located, raw: Any) -> dict[str, Scale]:
         place = f"scales.{code}"
         if not CODE_PATTERN.match(code):
             raise located.error(place, f"mã thang {code!r} không hợp lệ")
-        entry = _mapping(located, entry, place, {"options", "not_applicable", "satisfied",
-                                                 "rating"})
+        entry = _mapping(located, entry, place, {"options", "not_applicable",
+                                                 "not_applicable_en", "satisfied", "rating"})
         options = _options(located, entry.get("options"), f"{place}.options", numeric=True)
         rating = entry.get("rating", False)
         if not isinstance(rating, bool):
@@ -150,8 +180,11 @@ def _scales(located: Located, raw: Any) -> dict[str, Scale]:
         if not_applicable is not None and not (isinstance(not_applicable, str)
                                                and not_applicable.strip()):
             raise located.error(f"{place}.not_applicable", "phải là nhãn (chuỗi)")
+        not_applicable_en = _english(located, entry, "not_applicable", place,
+                                     original=not_applicable or "")
         scales[code] = Scale(code=code, options=options, not_applicable=not_applicable,
-                             satisfied=frozenset(satisfied), rating=rating)
+                             satisfied=frozenset(satisfied), rating=rating,
+                             not_applicable_en=not_applicable_en)
     return scales
 
 
@@ -160,14 +193,15 @@ def _items(located: Located, raw: Any, place: str, group: str, scale: Scale,
     items = []
     for index, entry in enumerate(_list(located, raw, place, "danh sách câu hỏi"), start=1):
         where = f"{place}[{index}]"
-        entry = _mapping(located, entry, where, {"code", "text"})
+        entry = _mapping(located, entry, where, {"code", "text", "text_en"})
         code = _code(located, entry, "code", f"{where}.code")
         if code in seen:
             raise located.error(f"{where}.code", f"mã câu hỏi '{code}' bị trùng "
                                                  f"(đã dùng ở {seen[code]})")
         seen[code] = where
         items.append(Item(code=code, text=_text(located, entry, "text", f"{where}.text"),
-                          group=group, scale=scale))
+                          group=group, scale=scale,
+                          text_en=_english(located, entry, "text", where)))
     return tuple(items)
 
 
@@ -184,7 +218,7 @@ def _elements(located: Located, raw: Any, scales: dict[str, Scale], seen: dict[s
     codes: set[str] = set()
     for index, entry in enumerate(_list(located, raw, "elements", "danh sách yếu tố"), start=1):
         place = f"elements[{index}]"
-        entry = _mapping(located, entry, place, {"code", "title", "scale", "items"})
+        entry = _mapping(located, entry, place, {"code", "title", "title_en", "scale", "items"})
         code = _code(located, entry, "code", f"{place}.code")
         if code in codes:
             raise located.error(f"{place}.code", f"mã yếu tố '{code}' bị trùng")
@@ -196,6 +230,7 @@ def _elements(located: Located, raw: Any, scales: dict[str, Scale], seen: dict[s
         if not entry.get("items"):
             raise located.error(f"{place}.items", f"yếu tố '{code}' không có câu hỏi nào")
         yield Element(code=code, title=_text(located, entry, "title", f"{place}.title"),
+                      title_en=_english(located, entry, "title", place),
                       items=_items(located, entry["items"], f"{place}.items", code, scale, seen))
 
 
@@ -205,7 +240,8 @@ def _blocks(located: Located, raw: Any, scales: dict[str, Scale], seen: dict[str
     codes: set[str] = set()
     for index, entry in enumerate(_list(located, raw, "blocks", "danh sách khối"), start=1):
         place = f"blocks[{index}]"
-        entry = _mapping(located, entry, place, {"code", "title", "prompt", "scale", "items"})
+        entry = _mapping(located, entry, place, {"code", "title", "title_en", "prompt",
+                                                 "prompt_en", "scale", "items"})
         code = _code(located, entry, "code", f"{place}.code")
         if code in codes:
             raise located.error(f"{place}.code", f"mã khối '{code}' bị trùng")
@@ -217,7 +253,8 @@ def _blocks(located: Located, raw: Any, scales: dict[str, Scale], seen: dict[str
         if not isinstance(prompt, str):
             raise located.error(f"{place}.prompt", "phải là chuỗi")
         yield Block(code=code, title=_text(located, entry, "title", f"{place}.title"),
-                    prompt=prompt.strip(),
+                    prompt=prompt.strip(), title_en=_english(located, entry, "title", place),
+                    prompt_en=_english(located, entry, "prompt", place, original=prompt.strip()),
                     items=_items(located, entry["items"], f"{place}.items", code, scale, seen))
 
 
@@ -227,8 +264,8 @@ def _profile(located: Located, raw: Any) -> tuple[ProfileQuestion, ...]:
     for index, entry in enumerate(_list(located, raw, "profile", "phần thông tin người trả lời"),
                                   start=1):
         place = f"profile[{index}]"
-        entry = _mapping(located, entry, place, {"code", "label", "kind", "options", "required",
-                                                 "max_length"})
+        entry = _mapping(located, entry, place, {"code", "label", "label_en", "kind", "options",
+                                                 "required", "max_length"})
         code = _code(located, entry, "code", f"{place}.code")
         if code in codes:
             raise located.error(f"{place}.code", f"mã câu hỏi '{code}' bị trùng")
@@ -238,16 +275,18 @@ def _profile(located: Located, raw: Any) -> tuple[ProfileQuestion, ...]:
         if not isinstance(required, bool):
             raise located.error(f"{place}.required", "phải là true hoặc false")
         label = _text(located, entry, "label", f"{place}.label")
+        label_en = _english(located, entry, "label", place)
         if kind == "choice":
             options = _options(located, entry.get("options"), f"{place}.options", numeric=False)
             questions.append(ProfileQuestion(code=code, label=label, kind=kind, options=options,
-                                             required=required))
+                                             required=required, label_en=label_en))
         elif kind == "text":
             max_length = entry.get("max_length")
             if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 1:
                 raise located.error(f"{place}.max_length", "câu hỏi dạng chữ cần max_length > 0")
             questions.append(ProfileQuestion(code=code, label=label, kind=kind,
-                                             required=required, max_length=max_length))
+                                             required=required, max_length=max_length,
+                                             label_en=label_en))
         else:
             raise located.error(f"{place}.kind", f"loại '{kind}' không được hỗ trợ "
                                                  "(chỉ 'choice' hoặc 'text')")

@@ -2,6 +2,11 @@
 
 They hold no behaviour beyond look-ups, import nothing from Flask or the web
 application, and are what ``analysis`` receives as "instrument structure".
+
+Every text people read has an optional English wording beside it (``label_en``, ``text_en``,
+``title_en``…; ``None`` when the file has none). The ``…_for(locale)`` methods return the
+wording for a language as a ``Wording``, falling back to the Vietnamese (the official text)
+and saying so when the language asked for has none.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 #: Value stored for "Không áp dụng / không ý kiến": not a rating, leaves the denominator.
 NOT_APPLICABLE = 0
@@ -18,6 +24,33 @@ HEADLINE_METHODS = ("mean-of-elements", "pooled", "mean-of-criteria")
 #: How a district figure weighs its units (METHODOLOGY §3, weighting).
 WEIGHTINGS = ("respondent", "dossier")
 
+VIETNAMESE = "vi"
+ENGLISH = "en"
+
+
+class Wording(NamedTuple):
+    """A text, the language it is in, and whether it stands in for a missing translation."""
+
+    text: str
+    language: str
+    #: True when the language asked for has no wording and the Vietnamese is given instead.
+    fallback: bool = False
+
+
+def language_of(locale: object) -> str:
+    """The language part of a locale ("en" for "en", "en_GB", "en-GB" or a babel Locale)."""
+    return str(locale).replace("-", "_").split("_")[0].lower()
+
+
+def wording(vietnamese: str, english: str | None, locale: object) -> Wording:
+    """The English wording when it is asked for and exists, else the Vietnamese one."""
+    language = language_of(locale)
+    if not vietnamese:  # an absent text (no intro, no prompt) is missing in no language
+        return Wording("", language)
+    if language == ENGLISH and english:
+        return Wording(english, ENGLISH)
+    return Wording(vietnamese, VIETNAMESE, fallback=language != VIETNAMESE)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -25,6 +58,11 @@ class Option:
 
     value: str | int
     label: str
+    label_en: str | None = None
+
+    def label_for(self, locale: object) -> Wording:
+        """The label in ``locale``'s language, or the Vietnamese one."""
+        return wording(self.label, self.label_en, locale)
 
 
 @dataclass(frozen=True)
@@ -39,6 +77,7 @@ class Scale:
     satisfied: frozenset[int] = frozenset()
     #: True when answers on this scale enter the satisfaction indices.
     rating: bool = False
+    not_applicable_en: str | None = None
 
     @property
     def values(self) -> tuple[int, ...]:
@@ -52,6 +91,12 @@ class Scale:
             if option.value == value:
                 return option.label
         raise KeyError(value)
+
+    def not_applicable_for(self, locale: object) -> Wording | None:
+        """The "not applicable" label in ``locale``'s language (None without that choice)."""
+        if self.not_applicable is None:
+            return None
+        return wording(self.not_applicable, self.not_applicable_en, locale)
 
     def accepts(self, value: int) -> bool:
         """Whether ``value`` is a stored value this scale allows."""
@@ -68,6 +113,11 @@ class Item:
     text: str
     group: str
     scale: Scale
+    text_en: str | None = None
+
+    def text_for(self, locale: object) -> Wording:
+        """The question in ``locale``'s language, or the Vietnamese one."""
+        return wording(self.text, self.text_en, locale)
 
 
 @dataclass(frozen=True)
@@ -77,6 +127,10 @@ class Element:
     code: str
     title: str
     items: tuple[Item, ...]
+    title_en: str | None = None
+
+    def title_for(self, locale: object) -> Wording:
+        return wording(self.title, self.title_en, locale)
 
 
 @dataclass(frozen=True)
@@ -88,6 +142,14 @@ class Block:
     items: tuple[Item, ...]
     #: Question put to the respondent above the block's items.
     prompt: str = ""
+    title_en: str | None = None
+    prompt_en: str | None = None
+
+    def title_for(self, locale: object) -> Wording:
+        return wording(self.title, self.title_en, locale)
+
+    def prompt_for(self, locale: object) -> Wording:
+        return wording(self.prompt, self.prompt_en, locale)
 
 
 @dataclass(frozen=True)
@@ -100,6 +162,11 @@ class ProfileQuestion:
     options: tuple[Option, ...] = ()
     required: bool = False
     max_length: int | None = None
+    label_en: str | None = None
+
+    def text_for(self, locale: object) -> Wording:
+        """The question (its ``label``) in ``locale``'s language, or the Vietnamese one."""
+        return wording(self.label, self.label_en, locale)
 
     def option_codes(self) -> tuple[str, ...]:
         return tuple(str(option.value) for option in self.options)
@@ -124,6 +191,8 @@ class Instrument:
     blocks: tuple[Block, ...] = ()
     profile: tuple[ProfileQuestion, ...] = ()
     intro: str = ""
+    title_en: str | None = None
+    intro_en: str | None = None
     _items: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -131,6 +200,12 @@ class Instrument:
         everything += [item for block in self.blocks for item in block.items]
         object.__setattr__(self, "_items", MappingProxyType({i.code: i for i in everything}))
         object.__setattr__(self, "scales", MappingProxyType(dict(self.scales)))
+
+    def title_for(self, locale: object) -> Wording:
+        return wording(self.title, self.title_en, locale)
+
+    def intro_for(self, locale: object) -> Wording:
+        return wording(self.intro, self.intro_en, locale)
 
     @property
     def rating_items(self) -> tuple[Item, ...]:

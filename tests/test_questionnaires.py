@@ -138,6 +138,20 @@ def test_a_minimal_valid_file_loads(tmp_path):
     (("source: Tự soạn cho kiểm thử", "nguon: sai"), "nguon", 4, "không được hỗ trợ"),
     (("- {code: tc2, text: Câu hai}", "- {code: tc2, text: Câu hai, tc3}"),
      "elements[1].items[2].tc3", 18, "không được hỗ trợ"),
+    (("- {code: tc1, text: Câu một}", "- {code: tc1, text: Câu một, text_en: 5}"),
+     "elements[1].items[1].text_en", 17, "bản tiếng Anh 'text_en' phải là chuỗi không rỗng"),
+    (("- {code: tc2, text: Câu hai}", "- {code: tc2, text: Câu hai, text_en: [Two, 2]}"),
+     "elements[1].items[2].text_en", 18, "phải là chuỗi không rỗng"),
+    (("    title: Tiếp cận\n", "    title: Tiếp cận\n    title_en: ''\n"),
+     "elements[1].title_en", 15, "phải là chuỗi không rỗng"),
+    (("- {value: 4, label: Hài lòng}", "- {value: 4, label: Hài lòng, label_en: {a: b}}"),
+     "scales.sat.options[1].label_en", 10, "phải là chuỗi không rỗng"),
+    (("    rating: true\n", "    rating: true\n    not_applicable_en: None\n"),
+     "scales.sat.not_applicable_en", 8, "thiếu bản tiếng Việt 'not_applicable'"),
+    (("title: Phiếu thử", "title: Phiếu thử\nintro_en: Hello"), "intro_en", 4,
+     "thiếu bản tiếng Việt 'intro'"),
+    (("    label: Ông/Bà là\n", "    label: Ông/Bà là\n    label_en: 12\n"),
+     "profile[1].label_en", 22, "phải là chuỗi không rỗng"),
 ])
 def test_malformed_files_name_file_place_and_problem(tmp_path, change, place, line, words):
     old, new = change
@@ -152,6 +166,43 @@ def test_malformed_files_name_file_place_and_problem(tmp_path, change, place, li
     assert error.line == line
     assert words in str(error)
     assert str(error).startswith(f"thu.yaml, dòng {line} ({place}):")
+
+
+def test_english_wordings_load_and_fall_back_to_vietnamese(tmp_path):
+    text = (textwrap.dedent(VALID)
+            .replace("title: Phiếu thử", "title: Phiếu thử\ntitle_en: Test form")
+            .replace("- {code: tc1, text: Câu một}", "- {code: tc1, text: Câu một, text_en: One}")
+            .replace("- {value: 4, label: Hài lòng}",
+                     "- {value: 4, label: Hài lòng, label_en: Satisfied}"))
+    instrument = load_instrument(write(tmp_path, text))
+    assert instrument.title_for("en") == ("Test form", "en", False)
+    assert instrument.title_for("vi") == ("Phiếu thử", "vi", False)
+    assert instrument.item("tc1").text_for("en_GB").text == "One"
+    # No English for tc2: the Vietnamese, saying it stands in for the missing English.
+    assert instrument.item("tc2").text_for("en") == ("Câu hai", "vi", True)
+    options = instrument.scales["sat"].options
+    assert [option.label_for("en").text for option in options] == ["Satisfied", "Rất hài lòng"]
+    assert instrument.profile_question("respondent_type").text_for("en").fallback
+    assert not instrument.intro_for("en").fallback  # no intro at all is not a missing wording
+
+
+@pytest.mark.parametrize("code", ["sipas-2640", "sipas-1001-dvhcc"])
+def test_shipped_instruments_have_english_for_every_text(code):
+    instrument = shipped_instruments()[code]
+    wordings = [instrument.title_for("en"), instrument.intro_for("en")]
+    wordings += [element.title_for("en") for element in instrument.elements]
+    wordings += [w for block in instrument.blocks
+                 for w in (block.title_for("en"), block.prompt_for("en"))]
+    items = instrument.items_for([block.code for block in instrument.blocks])
+    wordings += [item.text_for("en") for item in items]
+    for scale in instrument.scales.values():
+        wordings += [option.label_for("en") for option in scale.options]
+        wordings += [scale.not_applicable_for("en")] if scale.not_applicable else []
+    for question in instrument.profile:
+        wordings += [question.text_for("en")]
+        wordings += [option.label_for("en") for option in question.options]
+    assert [w.text for w in wordings if w.language != "en"] == []
+    assert instrument.item("cc1").text_for("en").text.startswith("The civil servants")
 
 
 def test_yaml_syntax_and_encoding_errors_are_located(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -26,29 +27,46 @@ def definition_digest(definition: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Publication:
+    """A definition's published row, and whether this call added it."""
+
+    row: InstrumentVersion
+    created: bool
+
+
+def publish_definition(definition: dict[str, Any], origin: str, fix: str) -> Publication:
+    """Publish a resolved definition unless its (code, version) is already in (caller commits).
+
+    The same content again publishes nothing. Other content under a published (code,
+    version) is refused, ``fix`` telling what to do: the wording people answered must never
+    change under their answers. "The same" is the same definition or the same parsed
+    instrument (an XLSForm read back holds the YAML's instrument in another layout).
+    """
+    instrument = instrument_from_definition(definition, origin=origin)
+    digest = definition_digest(definition)
+    row = db.session.scalar(select(InstrumentVersion).filter_by(
+        code=instrument.code, version=instrument.version))
+    if row is None:
+        row = InstrumentVersion(code=instrument.code, version=instrument.version,
+                                title=instrument.title, definition=definition,
+                                digest=digest, published_at=utcnow())
+        db.session.add(row)
+        return Publication(row, created=True)
+    if row.digest != digest and instrument_of(row) != instrument:
+        raise DomainError(f"{origin}: bộ phiếu {instrument.label} đã công bố với nội dung "
+                          f"khác; {fix}")
+    return Publication(row, created=False)
+
+
 def sync_shipped_instruments() -> list[InstrumentVersion]:
     """Publish every shipped instrument file not yet in the database (caller commits).
 
-    A file whose (code, version) is already published with other content is refused:
-    the wording people answered must never change under their answers.
+    A file whose (code, version) is already published with other content is refused.
     """
-    rows = []
-    for path in instrument_files():
-        definition = resolved_definition(path)
-        instrument = instrument_from_definition(definition, origin=path.name)
-        digest = definition_digest(definition)
-        row = db.session.scalar(select(InstrumentVersion).filter_by(
-            code=instrument.code, version=instrument.version))
-        if row is None:
-            row = InstrumentVersion(code=instrument.code, version=instrument.version,
-                                    title=instrument.title, definition=definition,
-                                    digest=digest, published_at=utcnow())
-            db.session.add(row)
-        elif row.digest != digest:
-            raise DomainError(f"{path.name}: bộ phiếu {instrument.label} đã công bố với nội dung "
-                              "khác; hãy tăng 'version' thay vì sửa bản đã công bố.")
-        rows.append(row)
-    return rows
+    return [publish_definition(resolved_definition(path), path.name,
+                               "hãy tăng 'version' thay vì sửa bản đã công bố.").row
+            for path in instrument_files()]
 
 
 def published_version(code: str, version: int | None = None) -> InstrumentVersion | None:

@@ -221,8 +221,8 @@ def test_the_interface_switches_to_english_and_remembers_it(client, place):
     html = page.get_data(as_text=True)
     assert '<html lang="en">' in html
     assert ">Send</button>" in html and "About you" in html
-    # The questionnaire itself is the official Vietnamese wording, marked as such.
-    assert '<legend lang="vi">1. Nơi ngồi chờ có đủ chỗ ngồi</legend>' in html
+    # The instrument's English wording (the Vietnamese one is the official text).
+    assert "<legend>1. The waiting area has enough seats</legend>" in html
     assert 'lang="vi">Tiếng Việt</a>' in html
     again = client.get(place.url).get_data(as_text=True)  # the cookie remembers the choice
     assert ">Send</button>" in again

@@ -68,7 +68,7 @@ def test_approval_stores_a_frozen_snapshot(closed, admin):
     stored = db.session.scalars(select(ResultSnapshot)).one()
     assert campaign.state is CampaignState.APPROVED
     assert (stored.version, stored.method, stored.n_responses) == (1, "mean-of-elements", 32)
-    assert stored.instrument_versions == {"sipas-2640": [1]}
+    assert stored.instrument_versions == {"sipas-2640": [campaign.instrument_version.version]}
     assert stored.approved_by_id == admin.id and stored.approved_at is not None
     assert stored.xlsx_sha256 == hashlib.sha256(stored.xlsx).hexdigest()
     assert stored.csv.startswith(b"\xef\xbb\xbf") and stored.pdf.startswith(b"%PDF-")

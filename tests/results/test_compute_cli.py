@@ -71,7 +71,8 @@ def test_json_follows_the_documented_schema(survey, runner, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == TOP_KEYS
     assert data["campaign"]["code"] == "2026" and data["method"] == "mean-of-elements"
-    assert data["instrument"] == {"code": "sipas-2640", "version": 1,
+    assert data["instrument"] == {"code": "sipas-2640",
+                                  "version": survey.instrument_version.version,
                                   "title": data["instrument"]["title"]}
     assert data["labels"]["elements"]["cc"] == "Công chức giải quyết công việc"
     assert data["labels"]["criteria"]["tt5"].startswith("Thời hạn giải quyết")
