@@ -71,3 +71,16 @@ def test_a_page_holding_a_few_bubbles_all_marked_is_not_read_as_blank():
     ref = reference(one, np.zeros(3), EMPTY_CEILING["profile"])
     assert decide(["a", "b", "c"], one - ref.fill, [0.0] * 3, T, ref.spread)[:2] == \
         (Decision.ANSWERED, "b")
+
+
+def test_ink_around_a_bubble_that_is_not_the_mark_sends_the_question_to_review():
+    blank = [0.0] * 6
+    circled = [0.0, 0.0, 0.0, 0.4, 0.0, 0.0]  # a loop drawn around "4"
+    assert decide(VALUES, blank, [0.0] * 6, T, 0.0, circled)[:2] == (Decision.OUTSIDE, None)
+    # A cross or a fill running over its own ring is a mark like any other.
+    marked = [0.0, 0.0, 0.0, 0.6, 0.0, 0.0]
+    assert decide(VALUES, marked, [0.0] * 6, T, 0.0, circled)[:2] == (Decision.ANSWERED, 4)
+    beside = [0.0, 0.0, 0.0, 0.0, T.outside, 0.0]
+    assert decide(VALUES, marked, [0.0] * 6, T, 0.0, beside)[:2] == (Decision.OUTSIDE, None)
+    crossing = [0.0, 0.0, 0.0, 0.0, T.outside - 0.01, 0.0]  # a stroke merely crossing the band
+    assert decide(VALUES, marked, [0.0] * 6, T, 0.0, crossing)[:2] == (Decision.ANSWERED, 4)

@@ -14,7 +14,8 @@ A bubble is **marked** when its ``fill`` clears the ``marked`` threshold, **empt
 ``empty`` one, and **uncertain** in the band between. A question is accepted with one marked
 bubble and no uncertain one (its value), or with every bubble empty (no answer); anything
 else — two marks, a mark beside a much fainter one or an uncertain one (an erasure), only
-uncertain marks — goes to a person.
+uncertain marks, ink around a bubble that is not the marked one (a circled answer, a tick
+beside a bubble) — goes to a person.
 """
 
 from __future__ import annotations
@@ -42,12 +43,18 @@ class Thresholds:
     noise_sigmas: float = 6.0
     #: Beside a mark this many times stronger, a second one is an erasure, not a choice.
     erasure_ratio: float = 2.5
+    #: Ink in the band around a bubble (a circle drawn around it reads 0.3–0.5, a stroke
+    #: merely crossing the band under 0.06).
+    outside: float = 0.08
 
 
 DEFAULT_THRESHOLDS = Thresholds()
 #: The inside of a bubble that is measured, as a share of its printed radius: clear of the
 #: ring (radius 5 pt, line 0.8 pt) by about a point, for what registration leaves over.
 INSIDE = 0.68
+#: The band around a bubble looked at for marks made outside it, in points beyond the printed
+#: radius: clear of the ring, and of the row's lines and an option's label (≥ 4 pt away).
+AROUND_PT = (1.2, 2.8)
 #: Pages whose empty bubbles spread wider than this are too dark, blurred or noisy to judge.
 MAX_SPREAD = 0.03
 #: The most an empty bubble's inside can read on any page: a little noise on a bare one,
@@ -95,6 +102,7 @@ def bubble_state(fill: float, thresholds: Thresholds, noise: float = 0.0) -> Bub
 
 def decide(values: Sequence[int | str], fills: Sequence[float], darks: Sequence[float],
            thresholds: Thresholds = DEFAULT_THRESHOLDS, noise: float = 0.0,
+           outsides: Sequence[float] | None = None,
            ) -> tuple[Decision, int | str | None, tuple[BubbleReading, ...]]:
     """The decision on one question from its bubbles' measures (above the reference).
 
@@ -103,21 +111,34 @@ def decide(values: Sequence[int | str], fills: Sequence[float], darks: Sequence[
     tuple
         The decision, the value it gives (only for ``ANSWERED``), and each bubble's reading.
     """
+    outsides = [0.0] * len(values) if outsides is None else outsides
     readings = tuple(
         BubbleReading(value, round(float(fill), 4), round(float(dark), 4),
-                      bubble_state(float(fill), thresholds, noise))
-        for value, fill, dark in zip(values, fills, darks, strict=True))
+                      bubble_state(float(fill), thresholds, noise), round(float(outside), 4))
+        for value, fill, dark, outside in zip(values, fills, darks, outsides, strict=True))
+    decision, value = _from_states(readings, thresholds)
+    # A blank question, or one mark, with ink around another bubble: the respondent may
+    # have circled their answer or ticked beside it. A person decides.
+    if decision in (Decision.BLANK, Decision.ANSWERED) and any(
+            r.outside >= thresholds.outside and r.state is not BubbleState.MARKED
+            for r in readings):
+        return Decision.OUTSIDE, None, readings
+    return decision, value, readings
+
+
+def _from_states(readings: tuple[BubbleReading, ...],
+                 thresholds: Thresholds) -> tuple[Decision, int | str | None]:
     marked = [r for r in readings if r.state is BubbleState.MARKED]
     uncertain = [r for r in readings if r.state is BubbleState.UNCERTAIN]
     if len(marked) > 1:
         fills_marked = sorted((r.fill for r in marked), reverse=True)
         if fills_marked[0] >= thresholds.erasure_ratio * fills_marked[1]:
-            return Decision.ERASURE, None, readings
-        return Decision.DOUBLE, None, readings
+            return Decision.ERASURE, None
+        return Decision.DOUBLE, None
     if marked and uncertain:
-        return Decision.ERASURE, None, readings
+        return Decision.ERASURE, None
     if marked:
-        return Decision.ANSWERED, marked[0].value, readings
+        return Decision.ANSWERED, marked[0].value
     if uncertain:
-        return Decision.FAINT, None, readings
-    return Decision.BLANK, None, readings
+        return Decision.FAINT, None
+    return Decision.BLANK, None

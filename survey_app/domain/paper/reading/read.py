@@ -15,10 +15,12 @@ import numpy as np
 
 from .load import DEFAULT_DPI, PageImage, UnreadableFile, iter_pages
 from .marks import (
+    AROUND_PT,
     DEFAULT_THRESHOLDS,
     EMPTY_CEILING,
     INSIDE,
     MAX_SPREAD,
+    Reference,
     Thresholds,
     decide,
     reference,
@@ -38,6 +40,7 @@ from .results import (
 from .warp import (
     SCALE,
     RowFit,
+    band_means,
     box_pixels,
     canonical_xy,
     coverage_map,
@@ -211,24 +214,30 @@ def _decide_all(coverage: np.ndarray, canonical: np.ndarray, layout: Mapping[str
     """Measure every bubble where its row was found, calibrate, decide each question."""
     height = float(layout["page_size"][1])
     measures = []
+    inner, outer = (radius + AROUND_PT[0]) * SCALE, (radius + AROUND_PT[1]) * SCALE
     for points, fit in zip(centres, fits, strict=True):
         shifted = points + np.array([fit.du, fit.dv]) if fit.found else points
-        measures.append(disc_measures(coverage, shifted, INSIDE * radius * SCALE))
-    references = {}
+        fills, darks = disc_measures(coverage, shifted, INSIDE * radius * SCALE)
+        measures.append((fills, darks, band_means(coverage, shifted, inner, outer)))
+    references: dict[str, Reference] = {}
+    around_references: dict[str, Reference] = {}
     for kind in ("item", "profile"):
         chosen = [m for q, m in zip(questions, measures, strict=True) if q.kind == kind]
-        if chosen:
-            fills = np.concatenate([m[0] for m in chosen])
-            darks = np.concatenate([m[1] for m in chosen])
-            references[kind] = reference(fills, darks, EMPTY_CEILING[kind], thresholds.empty)
-            if references[kind].spread > MAX_SPREAD:
-                raise PageRefused(Rejection.UNREADABLE_PAPER)
+        if not chosen:
+            continue
+        fills, darks, around = (np.concatenate([m[i] for m in chosen]) for i in range(3))
+        references[kind] = reference(fills, darks, EMPTY_CEILING[kind], thresholds.empty)
+        if references[kind].spread > MAX_SPREAD:
+            raise PageRefused(Rejection.UNREADABLE_PAPER)
+        # Around the bubbles there is only paper: its own reference, capped like a bare inside.
+        around_references[kind] = reference(around, darks, EMPTY_CEILING["profile"],
+                                            thresholds.empty)
     readings = []
-    for question, (fills, darks), fit in zip(questions, measures, fits, strict=True):
-        ref = references[question.kind]
+    for question, (fills, darks, around), fit in zip(questions, measures, fits, strict=True):
+        ref, ref_around = references[question.kind], around_references[question.kind]
         values = [b["value"] for b in question.bubbles]
         decision, value, bubbles = decide(values, fills - ref.fill, darks - ref.dark,
-                                          thresholds, ref.spread)
+                                          thresholds, ref.spread, around - ref_around.fill)
         if not fit.found:
             decision, value = Decision.MISALIGNED, None
         box = _row_box(layout, number, question)

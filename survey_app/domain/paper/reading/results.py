@@ -39,6 +39,7 @@ class Decision(StrEnum):
     DOUBLE = "double"
     ERASURE = "erasure"
     FAINT = "faint"
+    OUTSIDE = "outside"
     MISALIGNED = "misaligned"
 
     @property
@@ -52,6 +53,7 @@ DECISION_REASONS = {
     Decision.DOUBLE: "nhiều ô được đánh dấu",
     Decision.ERASURE: "có ô tẩy xoá hoặc vết mờ bên cạnh ô đánh dấu",
     Decision.FAINT: "vết đánh dấu mờ, không chắc chắn",
+    Decision.OUTSIDE: "có vết đánh dấu ngoài ô (khoanh tròn hoặc đánh bên cạnh)",
     Decision.MISALIGNED: "không khớp vị trí các ô",
 }
 
@@ -72,13 +74,16 @@ class BubbleReading:
 
     ``fill`` is the mean ink coverage of the bubble's inside (0 = paper, 1 = the page's own
     solid print) less that of the page's empty bubbles of the same kind; ``dark`` is the
-    share of its pixels more than half-inked, less the same reference.
+    share of its pixels more than half-inked, less the same reference; ``outside`` the mean
+    coverage of a band just outside the printed ring (a circle drawn around the bubble, a
+    tick beside it), less the page's reference.
     """
 
     value: int | str
     fill: float
     dark: float
     state: BubbleState
+    outside: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -135,11 +135,21 @@ def fit_row(coverage: np.ndarray, centres: Sequence[tuple[float, float]],
 
 
 @lru_cache(maxsize=8)
-def _disc(radius_px: float) -> tuple[np.ndarray, np.ndarray]:
-    span = int(np.ceil(radius_px))
+def _band(inner_px: float, outer_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel offsets (rows, columns) of the ring between two radii (a disc from 0)."""
+    span = int(np.ceil(outer_px))
     dv, du = np.mgrid[-span:span + 1, -span:span + 1]
-    inside = du * du + dv * dv <= radius_px * radius_px
+    squared = du * du + dv * dv
+    inside = (squared <= outer_px * outer_px) & (squared >= inner_px * inner_px)
     return dv[inside], du[inside]
+
+
+def _gather(coverage: np.ndarray, centres: np.ndarray, inner_px: float,
+            outer_px: float) -> np.ndarray:
+    dv, du = _band(inner_px, outer_px)
+    rows = np.clip(np.rint(centres[:, 1:2]).astype(int) + dv, 0, coverage.shape[0] - 1)
+    cols = np.clip(np.rint(centres[:, 0:1]).astype(int) + du, 0, coverage.shape[1] - 1)
+    return coverage[rows, cols]
 
 
 def disc_measures(coverage: np.ndarray, centres: np.ndarray,
@@ -148,11 +158,14 @@ def disc_measures(coverage: np.ndarray, centres: np.ndarray,
 
     ``centres`` is n × 2 canonical (u, v); the discs are sampled in one gather.
     """
-    dv, du = _disc(radius_px)
-    rows = np.clip(np.rint(centres[:, 1:2]).astype(int) + dv, 0, coverage.shape[0] - 1)
-    cols = np.clip(np.rint(centres[:, 0:1]).astype(int) + du, 0, coverage.shape[1] - 1)
-    values = coverage[rows, cols]
+    values = _gather(coverage, centres, 0.0, radius_px)
     return values.mean(axis=1), (values > 0.5).mean(axis=1)
+
+
+def band_means(coverage: np.ndarray, centres: np.ndarray, inner_px: float,
+               outer_px: float) -> np.ndarray:
+    """Mean coverage of the ring between two radii around each of ``centres``."""
+    return _gather(coverage, centres, inner_px, outer_px).mean(axis=1)
 
 
 def box_pixels(box: dict[str, Any], page_height: float, margin_pt: float = 0.0,
