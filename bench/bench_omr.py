@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -123,8 +124,12 @@ def render_page(document: pdfium.PdfDocument, number: int) -> np.ndarray:
     return cv2.cvtColor(bitmap.to_numpy(), cv2.COLOR_RGB2BGR)
 
 
-def run(sheets_per_instrument: int, seed: int) -> tuple[dict[str, Tally], list, list]:
-    """Print, fill, degrade and read; the tallies, the 200-dpi scans and their truths."""
+def run(sheets_per_instrument: int, seed: int,
+        keep: Path | None = None) -> tuple[dict[str, Tally], list, list]:
+    """Print, fill, degrade and read; the tallies, the 200-dpi scans and their truths.
+
+    ``keep``: a folder where the images that were refused or misread are written.
+    """
     rng = np.random.default_rng(seed)
     tallies = {kind: Tally() for kind in KINDS}
     timing_pages: list[tuple[bytes, PrintedSheet, int]] = []
@@ -150,7 +155,12 @@ def run(sheets_per_instrument: int, seed: int) -> tuple[dict[str, Tally], list, 
                     gray = cv2.cvtColor(degraded.image, cv2.COLOR_BGR2GRAY)
                     result = read_page(PageImage(f"{code}#{number}", page_no, gray,
                                                  degraded.dpi), lookup)
+                    errors = len(tallies[kind].errors)
                     tallies[kind].add(result, sheet, page_no, f"{kind}: {degraded.note}")
+                    if keep and kind != KINDS[3] and (
+                            result.status is Status.REJECTED or
+                            len(tallies[kind].errors) > errors):
+                        cv2.imwrite(str(keep / f"{index:04d}-{kind.split()[0]}.jpg"), gray)
                     if number % 8 == 2 and result.status is not Status.REJECTED:
                         blank_pages += 1
                         blank_null += all(a is None for a in result.answers().values()) \
@@ -245,11 +255,15 @@ def main() -> None:
     parser.add_argument("--sheets", type=int, default=15, help="sheets per instrument")
     parser.add_argument("--quick", action="store_true", help="3 sheets per instrument")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="write refused or misread images there (e.g. bench/out)")
     args = parser.parse_args()
     sheets = 3 if args.quick else args.sheets
     cv2.setNumThreads(1)  # the figures are per core; the machine is shared
     started = time.perf_counter()
-    tallies, timing_pages, contexts = run(sheets, args.seed)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    tallies, timing_pages, contexts = run(sheets, args.seed, args.keep)
     timing = time_pdf(timing_pages, contexts)
     report(tallies, timing, args.seed, sheets)
     print(f"\nWhole run {time.perf_counter() - started:.0f} s")

@@ -29,12 +29,15 @@ PAGE_CODE = re.compile(r"^KS:(?P<serial>\d{4,16}):(?P<page>[1-9]\d?)/(?P<pages>[
 MIN_PIXELS_PER_POINT = 0.9 * 150 / 72
 #: How far a corner mark may lie from where the QR code (and the marks found so far) put
 #: it, as a share of the page's diagonal: generous, for phone photos in steep perspective.
-SEARCH_SHARE = 0.22
+SEARCH_SHARE = 0.3
 #: Largest distance, in points, between a decoded QR corner and where the marks put it.
 #: The decoder gives corners to the pixel, and a module is 1.7–2.4 pt.
 QR_TOLERANCE_PT = 3.0
 #: Squares tried for each corner mark (the nearest to where it should be).
-MAX_CANDIDATES = 3
+MAX_CANDIDATES = 4
+#: Marks found one after the other, each refining the guess for the next; the others are
+#: guessed from those (a wrong far pick must not lead the last guess astray).
+CHAINED_MARKS = 2
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def _affine(source: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def _solid_squares(gray: np.ndarray, mark_px: float) -> list[np.ndarray]:
-    """Solid, square-ish dark blobs about ``mark_px`` wide, not cut by the image's edge."""
+    """Solid, square-ish dark blobs about ``mark_px`` wide on clear paper, not cut by the
+    image's edge: the corner marks, and few other things."""
     block = int(mark_px * 3) | 1
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
                                    max(block, 3), 12)
@@ -122,8 +126,23 @@ def _solid_squares(gray: np.ndarray, mark_px: float) -> list[np.ndarray]:
         # pattern (a ring around a square) or a letter fills less.
         if area < 0.86 * side_a * side_b:
             continue
+        if not _on_clear_paper(binary, labels, label, (left, top, w, h)):
+            continue
         squares.append(np.asarray(centroids[label], dtype=np.float64))
     return squares
+
+
+def _on_clear_paper(binary: np.ndarray, labels: np.ndarray, label: int,
+                    box: tuple[int, int, int, int]) -> bool:
+    """True when half the blob's width all around it is bare paper, as around a corner
+    mark (printed 18 pt inside the page's edge, far from any text): a speck of a table's
+    texture or a blot among the questions has dark neighbours."""
+    left, top, w, h = box
+    pad = max(w, h) // 2
+    rows = slice(max(top - pad, 0), top + h + pad)
+    cols = slice(max(left - pad, 0), left + w + pad)
+    around = (binary[rows, cols] > 0) & (labels[rows, cols] != label)
+    return float(around.mean()) < 0.02
 
 
 def _candidates(squares: list[np.ndarray], layout_marks: np.ndarray, qr_pt: np.ndarray,
@@ -131,13 +150,14 @@ def _candidates(squares: list[np.ndarray], layout_marks: np.ndarray, qr_pt: np.n
     """For each layout mark, the nearest few squares to where it should be, nearest first.
 
     The first guess is the affine map through the QR corners; the nearest square to each
-    guess joins the points the next guess is fitted to, so the far corners are looked for
-    with the near ones already known (perspective then costs little).
+    of the ``CHAINED_MARKS`` marks nearest the QR code joins the points the next guess is
+    fitted to, so the far corners are looked for with the near ones known (perspective
+    then costs less).
     """
     order = np.argsort(np.linalg.norm(layout_marks - qr_pt.mean(axis=0), axis=1))
     source, target = list(qr_pt), list(qr_px)
     candidates: dict[int, list[np.ndarray]] = {}
-    for index in order:
+    for rank, index in enumerate(order):
         guess = project(_affine(np.array(source), np.array(target)),
                         layout_marks[index:index + 1])[0]
         near = sorted((float(np.linalg.norm(c - guess)), n) for n, c in enumerate(squares))
@@ -145,8 +165,9 @@ def _candidates(squares: list[np.ndarray], layout_marks: np.ndarray, qr_pt: np.n
         if not near:
             return None
         candidates[int(index)] = [squares[n] for _, n in near]
-        source.append(layout_marks[index])
-        target.append(candidates[int(index)][0])
+        if rank < CHAINED_MARKS:
+            source.append(layout_marks[index])
+            target.append(candidates[int(index)][0])
     return [candidates[i] for i in range(len(layout_marks))]
 
 
