@@ -132,3 +132,11 @@ def test_a_page_of_a_sheet_printed_for_another_instrument_is_refused(contexts, i
     other = SheetContext(context.serial, context.layout, ("dv1", "dv2"), context.token)
     [result] = list(read_file(image.data, "x.jpg", sheet_lookup([other])))
     assert (result.status, result.rejection) == (Status.REJECTED, Rejection.OTHER_INSTRUMENT)
+
+
+def test_a_16_bit_grey_scan_is_read_like_its_8_bit_self():
+    gray = _gray("clean-200-A2.jpg")
+    buffer = io.BytesIO()
+    Image.fromarray(gray.astype(np.uint16) * 257).save(buffer, "PNG")
+    page = image_page(buffer.getvalue(), "16bit.png")
+    assert np.array_equal(page.gray, gray)

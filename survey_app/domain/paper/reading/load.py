@@ -110,10 +110,12 @@ def image_page(data: bytes, source: str = "") -> PageImage:
             # Phones store a photo as the sensor saw it and say in EXIF how to turn it.
             image = ImageOps.exif_transpose(image)
             dpi = image.info.get("dpi", (None,))[0]
-            gray = np.asarray(image.convert("L"))
-    except (OSError, SyntaxError, ValueError) as error:
-        if isinstance(error, UnreadableFile):
-            raise
+            gray = _grey(image)
+    except UnreadableFile:
+        raise
+    except Image.DecompressionBombError as error:
+        raise UnreadableFile("Ảnh quá lớn (hơn 80 triệu điểm ảnh).") from error
+    except Exception as error:  # whatever the decoder trips on, the file is damaged
         raise UnreadableFile("Ảnh bị hỏng, không mở được.") from error
     side = max(gray.shape)
     if side > MAX_SIDE:
@@ -121,3 +123,11 @@ def image_page(data: bytes, source: str = "") -> PageImage:
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         dpi = dpi * factor if dpi else None
     return PageImage(source, 1, np.ascontiguousarray(gray), float(dpi) if dpi else None)
+
+
+def _grey(image: Image.Image) -> np.ndarray:
+    """8-bit grey pixels; 16-bit scans are scaled down (Pillow's own conversion clips them)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.uint32)
+        return (np.clip(wide, 0, 65535) // 257).astype(np.uint8)
+    return np.asarray(image.convert("L"))
