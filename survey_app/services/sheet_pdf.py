@@ -3,7 +3,10 @@
 A sheet is the whole instrument with answer bubbles, the profile questions, a comment box,
 its serial and the QR code of its own online address. The plan places everything once;
 each sheet only adds its serial and QR code, so 500 sheets take seconds. The plan's
-geometry is also what the batch stores as its layout, for automatic mark reading later.
+geometry is also what the batch stores as its layout, for automatic mark reading
+(``survey_app.domain.paper.reading``): every page carries four registration marks and a QR
+code — page 1 the sheet's address, later pages a short page code — so that each scanned page
+can be identified and registered on its own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ MARGIN = 42.0
 MARK_SIZE = 14.0
 MARK_INSET = 18.0
 QR_SIZE = 78.0
+#: The page code's QR on pages 2, 3…: small enough for the blank band above the content
+#: (which starts below y = 786 on a continuation page), right-aligned with page 1's QR.
+PAGE_QR_SIZE = 36.0
+PAGE_QR_X = PAGE_W - MARGIN - 6 - PAGE_QR_SIZE
+PAGE_QR_Y = 797.0
 BUBBLE_R = 5.0
 COLUMN_W = 40.0
 TEXT_SIZE = 8.5
@@ -49,6 +57,8 @@ class SheetPlan:
     serial_box: dict[str, Any] = field(default_factory=dict)
     qr_box: dict[str, Any] = field(default_factory=dict)
     comment_box: dict[str, Any] = field(default_factory=dict)
+    #: One box per question and page: the question's text and bubbles, for review crops.
+    rows: list[dict[str, Any]] = field(default_factory=list)
     y: float = PAGE_H - MARGIN
 
     @property
@@ -75,6 +85,11 @@ class SheetPlan:
         self.add("circle", x, y, BUBBLE_R, *((digit,) if digit else ()))
         self.layout_bubbles.append({"page": self.page, **what, "x": round(x, 2),
                                     "y": round(y, 2), "r": BUBBLE_R})
+
+    def row(self, top: float, bottom: float, page: int | None = None, **what: Any) -> None:
+        """Record the box of one question on a page (the current one unless given)."""
+        self.rows.append({"page": page or self.page, **what, "x": MARGIN, "y": round(bottom, 2),
+                          "w": round(PAGE_W - 2 * MARGIN, 2), "h": round(top - bottom, 2)})
 
 
 def _wrapped(plan: SheetPlan, text: str, font: str, size: float, width: float,
@@ -144,6 +159,7 @@ def _group(plan: SheetPlan, title: str, prompt: str, items: list[tuple[int, Item
         centre = plan.y - height / 2
         for x, (value, _label) in zip(xs, choices, strict=True):
             plan.bubble(x, centre, str(value), item=item.code, value=value)
+        plan.row(plan.y, plan.y - height, item=item.code)
         plan.y -= height
 
 
@@ -162,17 +178,24 @@ def _profile(plan: SheetPlan, instrument: Instrument, field_codes: list[str] | N
         plan.need(30)
         plan.y -= 13
         plan.text(MARGIN, plan.y, label, bold, 8.5)
+        top = plan.y + 10
         x = MARGIN + 8
         plan.y -= 13
         for option in options:
             width = 2 * BUBBLE_R + 4 + stringWidth(option.label, regular, TEXT_SIZE) + 14
             if x + width > PAGE_W - MARGIN:
+                page, bottom = plan.page, plan.y - 5
                 plan.need(14)
+                if plan.page != page:
+                    # The options go on over the page: one box on each page.
+                    plan.row(top, bottom, page=page, question=question.code)
+                    top = plan.y
                 plan.y -= 14
                 x = MARGIN + 8
             plan.bubble(x + BUBBLE_R, plan.y + 3, question=question.code, value=option.value)
             plan.text(x + 2 * BUBBLE_R + 4, plan.y, option.label, regular, TEXT_SIZE)
             x += width
+        plan.row(top, plan.y - 5, question=question.code)
 
 
 def _comment(plan: SheetPlan, instrument: Instrument, fonts: tuple[str, str]) -> None:
@@ -220,17 +243,32 @@ def plan_sheet(instrument: Instrument, block_codes: list[str], field_codes: list
     return plan
 
 
+def page_code(serial: str, page: int, pages: int) -> str:
+    """What page 2, 3…'s QR code says: short (a 21-module code), the serial printed on every
+    page anyway, never the sheet's secret token."""
+    return f"KS:{serial}:{page}/{pages}"
+
+
+def _page_qr(plan: SheetPlan, number: int) -> dict[str, Any]:
+    if number == 1:
+        return {key: plan.qr_box[key] for key in ("x", "y", "size")} | {"content": "sheet-url"}
+    return {"x": PAGE_QR_X, "y": PAGE_QR_Y, "size": PAGE_QR_SIZE, "content": "page-code"}
+
+
 def layout_of(plan: SheetPlan, sheet_count: int, **source: Any) -> dict[str, Any]:
-    """The JSON layout kept with a batch: page geometry, marks, bubbles, serial and QR boxes."""
+    """The JSON layout kept with a batch: page geometry, marks, bubbles, serial and QR boxes
+    (each page's too: the sheet's address on page 1, ``page_code`` on later pages), and one
+    box per question and page (``rows``)."""
     marks = registration_marks()
     return {
         "format": 1, "units": "pt", "origin": "bottom-left", "page_size": [PAGE_W, PAGE_H],
         "pages_per_sheet": len(plan.pages), "sheet_count": sheet_count,
         "pdf_page_of": "(sheet_index × pages_per_sheet) + page",
-        "pages": [{"page": number, "registration_marks": marks}
+        "page_code": "KS:<serial>:<page>/<pages_per_sheet>",
+        "pages": [{"page": number, "registration_marks": marks, "qr": _page_qr(plan, number)}
                   for number in range(1, len(plan.pages) + 1)],
         "serial": plan.serial_box, "qr": plan.qr_box, "comment": plan.comment_box,
-        "bubbles": plan.layout_bubbles, **source,
+        "bubbles": plan.layout_bubbles, "rows": plan.rows, **source,
     }
 
 
@@ -289,6 +327,10 @@ def render_sheets(plan: SheetPlan, sheets: list[tuple[str, str]]) -> bytes:
                 canvas.drawString(box["x"], box["y"] + 3, f"Số phiếu: {shown}")
                 qr = plan.qr_box
                 draw_qr(canvas, url, qr["x"], qr["y"], qr["size"], mask=SHEET_QR_MASK)
+            else:
+                # Later pages are identified on their own (scanned or photographed apart).
+                draw_qr(canvas, page_code(serial, number, total), PAGE_QR_X, PAGE_QR_Y,
+                        PAGE_QR_SIZE, mask=SHEET_QR_MASK)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()

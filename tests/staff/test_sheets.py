@@ -113,6 +113,38 @@ def test_layout_records_marks_on_every_page_and_every_bubble(client, setting):
     assert layout["serial"]["page"] == 1 and layout["qr"]["page"] == 1
 
 
+def test_later_pages_carry_their_own_page_code_and_the_layout_says_where(client, setting):
+    """A page scanned or photographed on its own says which sheet and page it is."""
+    unit, campaign, _ = setting
+    client.post("/staff/sheets", data={"campaign": campaign.id, "unit": unit.id, "count": "2"})
+    [batch] = _batches()
+    layout = batch.layout
+    per_sheet = layout["pages_per_sheet"]
+    assert per_sheet == 2
+    pages = pdf_pages(client.get(f"/staff/sheets/{batch.id}.pdf").get_data())
+    for index, sheet in enumerate(batch.sheets):
+        for page_no in range(2, per_sheet + 1):
+            assert decode_qr(pages[index * per_sheet + page_no - 1]) == \
+                [f"KS:{sheet.serial}:{page_no}/{per_sheet}"]
+    first, *later = layout["pages"]
+    assert first["qr"] == {**{k: layout["qr"][k] for k in ("x", "y", "size")},
+                           "content": "sheet-url"}
+    for page in later:
+        assert page["qr"]["content"] == "page-code"
+        # Above everything else on its page, clear by the QR code's quiet zone.
+        tops = [row["y"] + row["h"] for row in layout["rows"] if row["page"] == page["page"]]
+        assert tops and page["qr"]["y"] - max(tops) >= 4 * page["qr"]["size"] / 21
+    instrument = shipped_instruments()["sipas-2640"]
+    for item in instrument.rating_items:
+        [row] = [r for r in layout["rows"] if r.get("item") == item.code]
+        for bubble in (b for b in layout["bubbles"] if b.get("item") == item.code):
+            assert bubble["page"] == row["page"]
+            assert row["y"] < bubble["y"] - bubble["r"] < bubble["y"] + bubble["r"] < \
+                row["y"] + row["h"]
+    assert {r["question"] for r in layout["rows"] if "question" in r} == \
+        {b["question"] for b in layout["bubbles"] if "question" in b}
+
+
 def test_download_is_the_same_pdf_every_time(client, setting):
     unit, campaign, _ = setting
     client.post("/staff/sheets", data={"campaign": campaign.id, "unit": unit.id, "count": "2"})

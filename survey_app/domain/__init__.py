@@ -1,0 +1,1 @@
+"""Domain logic of the platform that needs neither the web application nor the database."""

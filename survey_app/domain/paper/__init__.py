@@ -1,0 +1,1 @@
+"""Paper sheets as plain data: reading scanned or photographed sheets."""
