@@ -32,11 +32,13 @@ CHANNEL_LABELS = {
 
 
 class ResponseStatus(enum.StrEnum):
-    """Valid responses are counted; invalid ones are kept and reported; flagged are excluded."""
+    """Valid responses are counted; invalid ones (too few items rated) are kept and reported;
+    flagged ones wait for staff, who clear them or keep them out (rejected)."""
 
     VALID = "valid"
     INVALID = "invalid"
     FLAGGED = "flagged"
+    REJECTED = "rejected"
 
     @property
     def label(self) -> str:
@@ -47,6 +49,7 @@ STATUS_LABELS = {
     ResponseStatus.VALID: "Hợp lệ",
     ResponseStatus.INVALID: "Không hợp lệ",
     ResponseStatus.FLAGGED: "Bị gắn cờ (chưa tính)",
+    ResponseStatus.REJECTED: "Bị loại sau khi xem xét",
 }
 
 

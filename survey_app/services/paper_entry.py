@@ -247,7 +247,8 @@ def apply_submission(response: Response, instrument: Instrument, campaign: Campa
     response.n_rated = rated_count(instrument, submission.answers)
     response.pattern_digest = pattern_digest(submission.answers)
     response.straight_value = straight_value(instrument, submission.answers)
-    if response.status is not ResponseStatus.FLAGGED:
+    if response.status not in (ResponseStatus.FLAGGED, ResponseStatus.REJECTED):
+        # A correction never undoes a reviewer's decision to keep a response out.
         enough = response.n_rated >= required_rated(instrument, campaign.valid_threshold)
         response.status = ResponseStatus.VALID if enough else ResponseStatus.INVALID
 

@@ -153,8 +153,10 @@ def _status_numbers(statuses: pd.DataFrame) -> dict[str, int]:
     valid = int(totals.get(ResponseStatus.VALID.value, 0))
     invalid = int(totals.get(ResponseStatus.INVALID.value, 0))
     flagged = int(totals.get(ResponseStatus.FLAGGED.value, 0))
-    return {"n_responses": valid + invalid + flagged, "n_valid": valid,
-            "n_excluded": invalid + flagged, "n_invalid": invalid, "n_flagged": flagged}
+    rejected = int(totals.get(ResponseStatus.REJECTED.value, 0))
+    return {"n_responses": valid + invalid + flagged + rejected, "n_valid": valid,
+            "n_excluded": invalid + flagged + rejected, "n_invalid": invalid,
+            "n_flagged": flagged, "n_rejected": rejected}
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,8 @@ def _header(campaign: Campaign, instrument: Instrument, rules: ScoringRules) -> 
 def _excluded(statuses: pd.DataFrame) -> dict[str, int]:
     totals = statuses.groupby("status")["n"].sum()
     return {"invalid": int(totals.get(ResponseStatus.INVALID.value, 0)),
-            "flagged": int(totals.get(ResponseStatus.FLAGGED.value, 0))}
+            "flagged": int(totals.get(ResponseStatus.FLAGGED.value, 0)),
+            "rejected": int(totals.get(ResponseStatus.REJECTED.value, 0))}
 
 
 def _units_differ(frames: Frames, campaign: Campaign) -> dict[str, Any] | None:

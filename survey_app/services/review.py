@@ -102,9 +102,13 @@ def review_many(response_ids: Iterable[int], decision: str, user: User) -> Outco
             if response.status is not ResponseStatus.FLAGGED:
                 outcome.skipped.append(response.id)
                 continue
-            # Cleared of suspicion, it is still only counted if answered enough (§3).
+            # Cleared of suspicion, it is still only counted if answered enough (§3); kept
+            # out, it stays an excluded response (METHODOLOGY §3), not an invalid one.
             counted = decision == CLEAR and response.n_rated >= needed[response.campaign_id]
-            status = ResponseStatus.VALID if counted else ResponseStatus.INVALID
+            if decision == CLEAR:
+                status = ResponseStatus.VALID if counted else ResponseStatus.INVALID
+            else:
+                status = ResponseStatus.REJECTED
             (outcome.counted if counted else outcome.not_counted).append(response.id)
             response.status = status
             response.reviewed_by_id = user.id
@@ -122,4 +126,6 @@ def review(response_id: int, decision: str, user: User) -> ResponseStatus:
     outcome = review_many([response_id], decision, user)
     if outcome.skipped:
         raise AlreadyReviewed()
-    return ResponseStatus.VALID if outcome.counted else ResponseStatus.INVALID
+    if outcome.counted:
+        return ResponseStatus.VALID
+    return ResponseStatus.INVALID if decision == CLEAR else ResponseStatus.REJECTED

@@ -17,8 +17,8 @@ from tests.results.counting_support import ITEMS_2640, add_response, populate
 INDEX_KEYS = {"index", "ci_low", "ci_high", "n", "n_respondents", "mean"}
 OVERALL_KEYS = INDEX_KEYS | {"elements_used", "elements_total"}
 CUT_ENTRY_KEYS = {"unit_code", "unit_name", "n_responses", "n_valid", "n_excluded",
-                  "n_invalid", "n_flagged", "overall", "overall_methods", "elements",
-                  "criteria", "change"}
+                  "n_invalid", "n_flagged", "n_rejected", "overall", "overall_methods",
+                  "elements", "criteria", "change"}
 ENTRY_KEYS = CUT_ENTRY_KEYS | {"validity"}
 SAMPLE_KEYS = {"sample_required", "sample_ok", "sample_status", "sample_source", "n_dossiers",
                "response_rate", "sample_problem", "provisional", "points", "points_ci_low",
@@ -85,7 +85,7 @@ def test_json_follows_the_documented_schema(survey, runner, tmp_path):
         assert entry["provisional"] and entry["sample_status"] == "chưa đủ mẫu"
         assert entry["response_rate"] == pytest.approx(entry["n_valid"] / 300)
     _check_entry(data["district"], ENTRY_KEYS)
-    assert data["excluded"] == {"invalid": 4, "flagged": 4}
+    assert data["excluded"] == {"invalid": 4, "flagged": 4, "rejected": 0}
 
 
 def test_json_with_by_field(survey, runner, tmp_path):

@@ -83,7 +83,7 @@ def test_invalid_and_flagged_responses_are_left_out_and_reported(survey):
         assert per_status.to_dict() == {"valid": valid, "invalid": 4, "flagged": 4}
 
     results = compute_campaign_results(campaign)
-    assert results["excluded"] == {"invalid": 8, "flagged": 8}
+    assert results["excluded"] == {"invalid": 8, "flagged": 8, "rejected": 0}
     entry = next(u for u in results["units"] if u["unit_code"] == "p-tnmt")
     assert (entry["n_responses"], entry["n_valid"], entry["n_excluded"]) == (40, 32, 8)
     assert results["district"]["n_valid"] == 64

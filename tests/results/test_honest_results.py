@@ -277,3 +277,29 @@ def test_every_method_and_weighting_has_its_vietnamese_words():
 
     assert tuple(METHOD_NAMES) == HEADLINE_METHODS
     assert tuple(WEIGHTING_NAMES) == WEIGHTINGS
+
+
+def test_responses_kept_out_by_staff_are_excluded_not_invalid(make_unit, make_campaign,
+                                                              make_user):
+    # METHODOLOGY §3: flagged responses staff keep out are "excluded", reported as such;
+    # they are not the invalid responses of the validity rule and never enter its
+    # sensitivity figure.
+    from survey_app.models import Role
+    from survey_app.services.review import KEEP, review_many
+
+    unit = make_unit("xa-a", "Xã A")
+    campaign = make_campaign([unit])
+    for _ in range(5):
+        add_response(campaign, unit, dict.fromkeys(ITEMS_2640, 5))
+    stuffed = [add_response(campaign, unit, dict.fromkeys(ITEMS_2640, 1),
+                            status=ResponseStatus.FLAGGED) for _ in range(3)]
+    db.session.commit()
+    user, _ = make_user("phongnoivu", Role.ADMIN)
+    review_many([response.id for response in stuffed], KEEP, user)
+    results = compute_campaign_results(campaign)
+    entry = results["units"][0]
+    assert (entry["n_valid"], entry["n_invalid"], entry["n_flagged"], entry["n_rejected"]) == (
+        5, 0, 0, 3)
+    assert entry["n_excluded"] == 3 and results["excluded"]["rejected"] == 3
+    assert entry["overall"]["index"] == 100.0
+    assert entry["validity"] == {"n_invalid": 0, "index_with_invalid": 100.0, "difference": 0.0}

@@ -128,7 +128,7 @@ def test_keeping_them_excluded_in_bulk(client, burst):
     chosen = [ids[0], lone]
     assert client.post("/staff/flagged/review", data={
         "decision": "keep", "response_id": [str(i) for i in chosen]}).status_code == 303
-    assert statuses(chosen) == [ResponseStatus.INVALID] * 2
+    assert statuses(chosen) == [ResponseStatus.REJECTED] * 2
     assert [e.after["decision"] for e in review_events()] == ["keep", "keep"]
 
 
@@ -139,7 +139,7 @@ def test_responses_reviewed_meanwhile_keep_their_decision(client, burst):
         "decision": "clear", "response_id": [str(i) for i in ids]}, follow_redirects=True)
     html = reply.get_data(as_text=True)
     assert "cho 4 phiếu" in html and "1 phiếu đã được xem xét trước đó" in html
-    assert statuses(ids) == [ResponseStatus.INVALID] + [ResponseStatus.VALID] * 4
+    assert statuses(ids) == [ResponseStatus.REJECTED] + [ResponseStatus.VALID] * 4
 
 
 @pytest.mark.parametrize(("chosen", "decision", "status", "message"), [

@@ -40,13 +40,15 @@ def test_clear_and_keep_are_recorded_and_audited(client, flagged_setup):
     assert client.post(f"/staff/flagged/{first}", data={"decision": "clear"}).status_code == 303
     assert client.post(f"/staff/flagged/{second}", data={"decision": "keep"}).status_code == 303
     cleared, kept = status_of(first), status_of(second)
-    assert cleared.status is ResponseStatus.VALID and kept.status is ResponseStatus.INVALID
+    # kept out by staff: "rejected", not "invalid" (too few items rated) — reports tell them
+    # apart and the validity-rule sensitivity never counts rejected responses
+    assert cleared.status is ResponseStatus.VALID and kept.status is ResponseStatus.REJECTED
     assert cleared.reviewed_by_id == user.id and cleared.reviewed_at is not None
     assert kept.flag_reason == REASON  # the reason stays for the reports
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "response.review")
                                 .order_by(AuditEvent.id)).all()
     assert [(e.object_id, e.after["status"]) for e in events] == \
-        [(str(first), "valid"), (str(second), "invalid")]
+        [(str(first), "valid"), (str(second), "rejected")]
     assert events[0].before["status"] == "flagged" and events[0].user_id == user.id
     assert REASON not in client.get("/staff/flagged").get_data(as_text=True)
 
@@ -57,7 +59,7 @@ def test_a_second_decision_changes_nothing(client, flagged_setup):
     reply = client.post(f"/staff/flagged/{first}", data={"decision": "clear"},
                         follow_redirects=True)
     assert "đã được xem xét" in reply.get_data(as_text=True)
-    assert status_of(first).status is ResponseStatus.INVALID
+    assert status_of(first).status is ResponseStatus.REJECTED
 
 
 def test_unknown_decision_is_refused_and_get_only_shows_the_response(client, flagged_setup):

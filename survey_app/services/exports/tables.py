@@ -28,6 +28,7 @@ BY_LABELS = {
 EXCLUDED_LABELS = {
     "invalid": "Phiếu không hợp lệ (trả lời dưới ngưỡng số câu)",
     "flagged": "Phiếu bị gắn cờ nghi vấn, chưa được cán bộ xác nhận",
+    "rejected": "Phiếu nghi vấn bị cán bộ loại sau khi xem xét",
     "excluded": "Phiếu bị loại",
     "total": "Tổng số phiếu không tính",
 }
