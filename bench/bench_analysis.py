@@ -58,9 +58,9 @@ def build(path: Path, size: int) -> None:
 
     from flask_migrate import upgrade
 
+    from survey_app.domain.campaigns.instruments import published_version, sync_shipped_instruments
     from survey_app.extensions import db
     from survey_app.models import Campaign, CampaignState, CampaignUnit, Counter, Unit, UnitKind
-    from survey_app.services.instruments import published_version, sync_shipped_instruments
 
     app = _app(path)
     with app.app_context():
@@ -138,11 +138,11 @@ def measure(path: Path) -> dict:
     from sqlalchemy import select
 
     import analysis
+    from survey_app.domain.campaigns.instruments import instrument_of
+    from survey_app.domain.results import counting
+    from survey_app.domain.results.results import compute_campaign_results
     from survey_app.extensions import db
     from survey_app.models import Campaign
-    from survey_app.services import counting
-    from survey_app.services.instruments import instrument_of
-    from survey_app.services.results import compute_campaign_results
 
     steps: dict[str, float] = {}
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from survey_app import create_app
+from survey_app.domain.campaigns.instruments import published_version, sync_shipped_instruments
+from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, CampaignUnit, Counter, Unit
-from survey_app.services.instruments import published_version, sync_shipped_instruments
-from survey_app.services.seeding import seed_demo
 from tests.support import app_config, migrate_to_head
 
 BUDGET = 14_600

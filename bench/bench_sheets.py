@@ -18,10 +18,10 @@ import pypdfium2
 from sqlalchemy import select
 
 from survey_app import create_app
+from survey_app.domain.operations.seeding import seed_demo
+from survey_app.domain.paper.sheet_batches import batch_pdf, create_batch
 from survey_app.extensions import db
 from survey_app.models import Campaign, SheetBatch, Unit
-from survey_app.services.seeding import seed_demo
-from survey_app.services.sheet_batches import batch_pdf, create_batch
 from tests.support import app_config, migrate_to_head
 
 

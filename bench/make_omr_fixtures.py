@@ -27,7 +27,7 @@ from bench.omr_synth import (
     render_pages,
 )
 from questionnaires import shipped_instruments
-from survey_app.services.qr import qr_png
+from survey_app.support.qr import qr_png
 
 SEED = 20261203
 OUT = Path(__file__).resolve().parent.parent / "tests" / "paper_reading" / "fixtures"

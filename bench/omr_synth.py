@@ -19,8 +19,8 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from questionnaires import Instrument
-from survey_app.services.serials import damm_digit
-from survey_app.services.sheet_pdf import layout_of, plan_sheet, render_sheets
+from survey_app.domain.paper.serials import damm_digit
+from survey_app.domain.paper.sheet_pdf import layout_of, plan_sheet, render_sheets
 
 RENDER_DPI = 300
 BASE_URL = "https://khaosat.example.vn"

@@ -47,7 +47,7 @@ class DefaultConfig:
     DEVICE_REPEAT_MINUTES = 30
     #: Kiosk tablets: a new response from the same tablet within this many seconds is refused.
     KIOSK_GUARD_SECONDS = 5
-    #: Bursts (services/bursts.py): beyond these counts within the window, responses are
+    #: Bursts (domain/submissions/bursts.py): beyond these counts within the window, responses are
     #: stored flagged. The rules that point at one source or one answer pattern flag the
     #: earlier responses of the burst too; the plain volume rule (per counter) does not.
     BURST_WINDOW_MINUTES = 10
@@ -68,7 +68,7 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 4 * 3600
-    #: Staff login throttling (services/login_throttle.py), shared by workers via the database:
+    #: Staff login throttling (domain/accounts/login_throttle.py), shared by workers via the database:
     #: this many failures per account within the window → wait LOGIN_LOCKOUT_MINUTES.
     LOGIN_FAILURE_LIMIT = 5
     LOGIN_FAILURE_WINDOW_MINUTES = 15

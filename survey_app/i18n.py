@@ -14,7 +14,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from .extensions import babel
-from .services.dates import local_zone
+from .support.dates import local_zone
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

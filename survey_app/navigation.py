@@ -13,8 +13,8 @@ from flask import Flask
 from flask_login import current_user
 
 from .auth import ALL_STAFF, UNIT_WORK
+from .domain.submissions.flagged import waiting_count
 from .models import Role, User
-from .services.flagged import waiting_count
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from sqlalchemy.engine import make_url
 
 import survey_app
 from survey_app import create_app
+from survey_app.domain.accounts.accounts import create_user
+from survey_app.domain.campaigns.instruments import published_version, sync_shipped_instruments
 from survey_app.extensions import db
 from survey_app.models import (
     Campaign,
@@ -38,9 +40,7 @@ from survey_app.models import (
     UnitKind,
     User,
 )
-from survey_app.services.accounts import create_user
-from survey_app.services.dates import today_local
-from survey_app.services.instruments import published_version, sync_shipped_instruments
+from survey_app.support.dates import today_local
 from tests.support import (
     BACKENDS,
     POSTGRES_URL,

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from survey_app import create_app
 from survey_app.database import write_transaction
+from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
-from survey_app.services.seeding import seed_demo
 from tests.support import app_config
 
 

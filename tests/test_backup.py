@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from survey_app import create_app
+from survey_app.domain.submissions.importing import import_responses
 from survey_app.extensions import db
 from survey_app.models import Response
-from survey_app.services.importing import import_responses
 from tests.support import app_config
 
 ITEMS = ["tc1", "tc2", "tc3", "tc4", "tt1", "tt2", "tt3", "tt4", "tt5", "cc1", "cc2", "cc3",

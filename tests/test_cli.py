@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
+from survey_app.domain.accounts.accounts import verify_password
+from survey_app.domain.operations.seeding import AGENCIES, COMMUNES
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, Counter, Response, Role, Unit, User
-from survey_app.services.accounts import verify_password
-from survey_app.services.seeding import AGENCIES, COMMUNES
 
 DEMO_CODES = {
     "tt-van-canh", "xa-canh-hien", "xa-canh-hiep", "xa-canh-hoa", "xa-canh-lien",

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from survey_app.domain.submissions.importing import ImportRejected, import_responses
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Channel, Response, ResponseStatus
-from survey_app.services.importing import ImportRejected, import_responses
 
 ITEMS = ["tc1", "tc2", "tc3", "tc4", "tt1", "tt2", "tt3", "tt4", "tt5", "cc1", "cc2", "cc3",
          "cc4", "cc5", "cc6", "kq1", "kq2", "kq3", "pa1", "pa2", "pa3", "pa4"]

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from questionnaires import instrument_files, resolved_definition
-from survey_app.errors import DomainError
-from survey_app.extensions import db
-from survey_app.models import InstrumentVersion
-from survey_app.services.instruments import (
+from survey_app.domain.campaigns.instruments import (
     instrument_of,
     publish_definition,
     sync_shipped_instruments,
 )
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.models import InstrumentVersion
 
 
 def _vietnamese_only(value):

@@ -10,12 +10,12 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from survey_app.domain.submissions import submissions
+from survey_app.domain.submissions.flagged import waiting_count
+from survey_app.domain.submissions.public_survey import survey_at_counter
+from survey_app.domain.submissions.responses import Submission
 from survey_app.extensions import db
-from survey_app.services import submissions
-from survey_app.services.dates import today_local
-from survey_app.services.flagged import waiting_count
-from survey_app.services.public_survey import survey_at_counter
-from survey_app.services.responses import Submission
+from survey_app.support.dates import today_local
 from tests.public.public_support import RATING_CODES
 
 

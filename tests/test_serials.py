@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.services.serials import (
+from survey_app.domain.paper.serials import (
     damm_digit,
     display_serial,
     is_valid_serial,

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.validators import Optional
 
+from ..domain.audit.audit_query import AuditFilter, as_json, audit_page, known_values, local_time
 from ..extensions import db
 from ..models import User
-from ..services.audit_query import AuditFilter, as_json, audit_page, known_values, local_time
 from .campaign_forms import VNDateField
 from .common import admin_only
 from .forms import Select, options

@@ -9,8 +9,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, ValidationError
 
-from ..services.campaign_admin import MIN_COMPARE_RANGE, Target
-from ..services.result_settings import METHOD_NAMES, WEIGHTING_NAMES
+from ..domain.campaigns.campaign_admin import MIN_COMPARE_RANGE, Target
+from ..domain.results.result_settings import METHOD_NAMES, WEIGHTING_NAMES
 from .forms import Select, SelectMany, max_length, options
 
 REQUIRED = "Vui lòng nhập trường này."

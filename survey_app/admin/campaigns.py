@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..domain.campaigns import campaign_admin
+from ..domain.campaigns.instruments import instrument_of
+from ..domain.results.result_settings import method_name, weighting_name
 from ..extensions import db
 from ..models import Campaign, CampaignState, CampaignUnit, Unit
-from ..services import campaign_admin
-from ..services.instruments import instrument_of
-from ..services.result_settings import method_name, weighting_name
 from .campaign_forms import CampaignForm, StateForm, read_targets
 from .common import admin_only, commit_change
 from .forms import ActionForm, options

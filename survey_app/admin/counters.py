@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ..domain.units import unit_admin
+from ..domain.units.links import counter_url
 from ..extensions import db
 from ..models import Counter, Unit
-from ..services import unit_admin
-from ..services.dates import local_date
-from ..services.links import counter_url
+from ..support.dates import local_date
 from .common import admin_only, commit_change
 from .forms import CounterForm
 from .routes import bp

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..database import write_transaction
+from ..domain.units import unit_admin
+from ..domain.units.unit_import import UnitImportRejected, import_units
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Counter, Unit, UnitKind
-from ..services import unit_admin
-from ..services.unit_import import UnitImportRejected, import_units
 from .common import admin_only, commit_change
 from .forms import UnitForm, UnitImportForm, options
 from .routes import bp

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..domain.accounts import user_admin
 from ..extensions import db
 from ..models import Role, Unit, User
-from ..services import user_admin
 from .common import admin_only, commit_change
 from .forms import UserEditForm, UserForm, options
 from .routes import bp

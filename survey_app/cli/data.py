@@ -6,15 +6,16 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..domain.accounts import accounts
+from ..domain.audit import audit
+from ..domain.campaigns.instruments import sync_shipped_instruments
+from ..domain.operations.seeding import DEMO_ADMIN, seed_demo
+from ..domain.submissions.importing import ImportRejected, import_responses
+from ..domain.units.links import counter_url
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role, Unit, User
-from ..services import accounts, audit
-from ..services.dates import today_local
-from ..services.importing import ImportRejected, import_responses
-from ..services.instruments import sync_shipped_instruments
-from ..services.links import counter_url
-from ..services.seeding import DEMO_ADMIN, seed_demo
+from ..support.dates import today_local
 from .base import command, fail
 
 

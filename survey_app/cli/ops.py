@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..domain.operations.backup import backup_sqlite
 from ..errors import DomainError
-from ..services.backup import backup_sqlite
 from .base import command, fail
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from ..domain.paper.sheet_batches import BatchRefused, batch_pdf, create_batch
+from ..domain.units.posters import all_counters, poster_pdf
 from ..extensions import db
 from ..models import Campaign, SheetBatch, Unit
-from ..services.posters import all_counters, poster_pdf
-from ..services.sheet_batches import BatchRefused, batch_pdf, create_batch
 from .base import command, fail
 
 

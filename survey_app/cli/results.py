@@ -11,12 +11,12 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from ..domain.results.approval import FlaggedNotReviewed, approve
+from ..domain.results.exports import write_export
+from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, User
-from ..services.approval import FlaggedNotReviewed, approve
-from ..services.exports import write_export
-from ..services.results import BY_DIMENSIONS, compute_campaign_results
 from .base import command, fail
 
 FORMATS = ("json", "csv", "xlsx", "pdf")

@@ -9,10 +9,10 @@ import click
 from questionnaires import DefinitionError
 from questionnaires.xlsform import NotExportable, definition_from_xlsform, instrument_to_xlsform
 
+from ..domain.audit import audit
+from ..domain.campaigns.instruments import instrument_of, publish_definition, published_version
 from ..errors import DomainError
 from ..extensions import db
-from ..services import audit
-from ..services.instruments import instrument_of, publish_definition, published_version
 from .base import command, fail
 
 

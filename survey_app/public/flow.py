@@ -11,9 +11,9 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.wrappers import Response as HttpResponse
 from wtforms import ValidationError
 
+from ..domain.submissions import form_keys, submissions
+from ..domain.submissions.responses import Problem
 from ..models import utcnow
-from ..services import form_keys, submissions
-from ..services.responses import Problem
 from .forms import CSRF_FIELD, KEY_FIELD, read_form
 from .links import CounterLink, SheetLink
 from .pages import show_form

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..services.public_survey import Survey
-from ..services.responses import COMMENT, Problem, Submission
-from ..services.text import clean_text
+from ..domain.submissions.public_survey import Survey
+from ..domain.submissions.responses import COMMENT, Problem, Submission
+from ..support.text import clean_text
 
 KEY_FIELD = "k"
 CSRF_FIELD = "csrf_token"

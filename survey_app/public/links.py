@@ -9,14 +9,14 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
+from ..domain.paper.serials import display_serial
+from ..domain.submissions import public_survey
+from ..domain.submissions.antistuffing import DEVICE_COOKIE, DeviceMemory
+from ..domain.submissions.form_keys import FormKey
+from ..domain.submissions.public_survey import Survey
 from ..i18n import datetime_text
 from ..models import Campaign, Counter, Sheet, utcnow
-from ..services import public_survey
-from ..services.antistuffing import DEVICE_COOKIE, DeviceMemory
-from ..services.dates import today_local
-from ..services.form_keys import FormKey
-from ..services.public_survey import Survey
-from ..services.serials import display_serial
+from ..support.dates import today_local
 from .pages import closed_notice, notice, schedule_page, show_form
 
 

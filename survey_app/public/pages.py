@@ -6,13 +6,13 @@ from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
+from ..domain.submissions import form_keys, public_survey
+from ..domain.submissions.form_keys import FormKey
+from ..domain.submissions.public_survey import Survey
+from ..domain.submissions.responses import Problem
 from ..i18n import date_text
 from ..models import Campaign, Unit
-from ..services import form_keys, public_survey
-from ..services.dates import today_local
-from ..services.form_keys import FormKey
-from ..services.public_survey import Survey
-from ..services.responses import Problem
+from ..support.dates import today_local
 from .forms import FilledForm
 from .rendering import render_survey
 

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 
 from questionnaires import NOT_APPLICABLE, Instrument, Item, ProfileQuestion, Scale, Wording
 
+from ..domain.paper.serials import display_serial
+from ..domain.submissions.public_survey import Survey
+from ..domain.submissions.responses import COMMENT, Problem, required_rated
+from ..domain.submissions.submissions import RATINGS
 from ..i18n import current_language
-from ..services.public_survey import Survey
-from ..services.responses import COMMENT, Problem, required_rated
-from ..services.serials import display_serial
-from ..services.submissions import RATINGS
 
 
 def scale_options(scale: Scale, language: str) -> list[tuple[str, Wording]]:

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..domain.submissions import public_survey
+from ..domain.units.links import counter_url
 from ..error_pages import render_error
 from ..extensions import csrf, db, limiter
 from ..models import Unit
-from ..services import public_survey
-from ..services.links import counter_url
 from . import flow, pages
 from .links import CounterLink, SheetLink
 

@@ -12,10 +12,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth import visible_unit_ids
+from ..domain.results import approval
+from ..domain.results import results as results_service
 from ..extensions import db
 from ..models import Campaign, CampaignState, Response, ResponseStatus, ResultSnapshot, Unit
-from ..services import approval
-from ..services import results as results_service
 
 COMMENT_LIMIT = 200
 

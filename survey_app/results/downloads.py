@@ -11,13 +11,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth import ALL_STAFF, roles_required
+from ..domain.results import approval
+from ..domain.results.exports import FORMATS, write_export
+from ..domain.results.exports.raw_responses import raw_response_rows
+from ..domain.results.results import BY_DIMENSIONS
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role
-from ..services import approval
-from ..services.exports import FORMATS, write_export
-from ..services.exports.raw_responses import raw_response_rows
-from ..services.results import BY_DIMENSIONS
 from . import data
 from .forms import ApproveForm
 from .routes import bp

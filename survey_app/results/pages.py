@@ -8,11 +8,11 @@ from flask import abort, render_template, request
 from sqlalchemy import select
 
 from ..auth import ALL_STAFF, can_see_unit, roles_required
+from ..domain.results.charts import ChartRow, interval_chart
+from ..domain.results.exports import tables
 from ..extensions import db
 from ..models import CampaignState, Unit
-from ..services.charts import ChartRow, interval_chart
-from ..services.dates import local_date
-from ..services.exports import tables
+from ..support.dates import local_date
 from . import data
 from .forms import ApproveForm
 from .routes import bp

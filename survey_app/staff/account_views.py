@@ -7,11 +7,12 @@ from flask_login import current_user, login_user, logout_user
 
 from ..auth import ALL_STAFF, roles_required
 from ..database import write_transaction
+from ..domain.accounts import sign_in
+from ..domain.audit import audit
 from ..errors import DomainError
 from ..extensions import csrf
 from ..models import Role
 from ..navigation import staff_menu
-from ..services import audit, sign_in
 from .account_forms import ChangePasswordForm, LoginForm
 from .routes import bp
 from .safe_redirect import safe_next

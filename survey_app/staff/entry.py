@@ -6,9 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, require_unit, roles_required
-from ..extensions import csrf, db
-from ..models import Campaign, CampaignState
-from ..services.paper_entry import (
+from ..domain.paper.paper_entry import (
     EntryRefused,
     correct_response,
     enter_sheet,
@@ -19,7 +17,9 @@ from ..services.paper_entry import (
     take_typed_sheet,
     values_of,
 )
-from ..services.serials import display_serial
+from ..domain.paper.serials import display_serial
+from ..extensions import csrf, db
+from ..models import Campaign, CampaignState
 from .entry_page import render_entry, render_unsent
 from .routes import bp
 from .sheet_forms import ActionForm

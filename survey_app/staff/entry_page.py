@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from ..domain.campaigns.instruments import instrument_of
+from ..domain.paper.paper_entry import campaign_blocks, read_typed
+from ..domain.submissions.responses import COMMENT, Problem
 from ..models import Campaign
-from ..services.instruments import instrument_of
-from ..services.paper_entry import campaign_blocks, read_typed
-from ..services.responses import COMMENT, Problem
 
 
 def render_entry(campaign: Campaign, *, mode: str, action: str, values: dict[str, str],

@@ -6,10 +6,10 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, roles_required
+from ..domain.units.links import counter_url
+from ..domain.units.posters import poster_pdf, visible_counters
 from ..models import Counter
-from ..services.links import counter_url
-from ..services.posters import poster_pdf, visible_counters
-from ..services.qr import qr_png, qr_svg
+from ..support.qr import qr_png, qr_svg
 from .access import get_in_scope
 from .routes import bp
 

@@ -6,9 +6,9 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, roles_required
+from ..domain.campaigns.progress import campaign_progress, default_campaign, visible_campaigns
 from ..models import Channel
-from ..services.dates import today_local
-from ..services.progress import campaign_progress, default_campaign, visible_campaigns
+from ..support.dates import today_local
 from .routes import bp
 
 

@@ -6,10 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, roles_required
-from ..errors import DomainError
-from ..models import Response, ResponseStatus
-from ..services.flagged import LIST_LIMIT, flagged_detail, flagged_list
-from ..services.review import (
+from ..domain.submissions.flagged import LIST_LIMIT, flagged_detail, flagged_list
+from ..domain.submissions.review import (
     DECISIONS,
     MAX_ID,
     AlreadyReviewed,
@@ -21,6 +19,8 @@ from ..services.review import (
     review,
     review_many,
 )
+from ..errors import DomainError
+from ..models import Response, ResponseStatus
 from .access import get_in_scope
 from .routes import bp
 from .sheet_forms import ActionForm

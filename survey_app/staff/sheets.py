@@ -6,9 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, require_unit, roles_required
-from ..input_guard import MAX_ID
-from ..models import SheetBatch
-from ..services.sheet_batches import (
+from ..domain.paper.sheet_batches import (
     BatchRefused,
     batch_pdf,
     campaign_units,
@@ -16,6 +14,8 @@ from ..services.sheet_batches import (
     printable_campaigns,
     visible_batches,
 )
+from ..input_guard import MAX_ID
+from ..models import SheetBatch
 from .access import get_in_scope
 from .routes import bp
 from .sheet_forms import BatchForm

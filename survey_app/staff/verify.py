@@ -6,9 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, roles_required
-from ..extensions import csrf, db
-from ..models import Campaign, CampaignState, Response, VerificationEntry
-from ..services.double_entry import (
+from ..domain.paper.double_entry import (
     FIRST,
     SECOND,
     differences,
@@ -18,8 +16,10 @@ from ..services.double_entry import (
     value_label,
     verify_sheet,
 )
-from ..services.paper_entry import EntryRefused, snapshot, take_typed_sheet
-from ..services.serials import display_serial
+from ..domain.paper.paper_entry import EntryRefused, snapshot, take_typed_sheet
+from ..domain.paper.serials import display_serial
+from ..extensions import csrf, db
+from ..models import Campaign, CampaignState, Response, VerificationEntry
 from .access import get_in_scope
 from .entry import chosen_campaign
 from .entry_page import render_entry, render_unsent

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from survey_app.domain.audit import audit
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from survey_app.services import audit
-from survey_app.services.dates import today_local
+from survey_app.support.dates import today_local
 
 
 def add_events(admin, count: int, action: str = "unit.create", **fields) -> None:

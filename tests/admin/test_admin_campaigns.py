@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.campaigns.instruments import published_version, sync_shipped_instruments
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, CampaignUnit
-from survey_app.services.instruments import published_version, sync_shipped_instruments
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.routing import Rule
 
+from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Campaign, Counter, Role, User
-from survey_app.services.seeding import seed_demo
 from tests.security.test_csrf_everywhere import path_for, post_rules
 
 #: A value no field of the app accepts as it stands (an Arabic-Indic digit and a letter), under

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from survey_app.domain.submissions.importing import ImportRejected, import_responses
 from survey_app.extensions import db
 from survey_app.models import Response, Unit
-from survey_app.services.importing import ImportRejected, import_responses
 from tests.badinput.conftest import (
     BAD_VALUES,
     MARKUP,

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from survey_app.domain.paper.serials import new_serial
+from survey_app.domain.submissions.antistuffing import DEVICE_COOKIE
 from survey_app.extensions import db
 from survey_app.models import Response, Sheet, SheetBatch
-from survey_app.services.antistuffing import DEVICE_COOKIE
-from survey_app.services.serials import new_serial
 from tests.badinput.conftest import BAD_VALUES, TEXTS, changed_tables, cleaned, table_counts
 from tests.public.public_support import full_answers
 

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from survey_app.domain.paper.serials import display_serial
 from survey_app.extensions import db
 from survey_app.models import Counter, Response, ResponseStatus, Role, Unit, User
-from survey_app.services.serials import display_serial
 from tests.badinput.conftest import (
     BAD_VALUES,
     FORMULAS,

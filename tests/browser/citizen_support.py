@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from survey_app.domain.campaigns.instruments import published_version
+from survey_app.domain.submissions import form_keys
 from survey_app.extensions import db
 from survey_app.models import (
     Campaign,
@@ -19,8 +21,6 @@ from survey_app.models import (
     Unit,
     UnitKind,
 )
-from survey_app.services import form_keys
-from survey_app.services.instruments import published_version
 from tests.public.public_support import RATING_CODES
 
 #: The configuration of the citizen modules' servers: every browser request comes from

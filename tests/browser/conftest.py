@@ -25,8 +25,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from survey_app import create_app
+from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
-from survey_app.services.seeding import seed_demo
 from tests.browser.artifacts import save_on_failure
 from tests.support import app_config
 

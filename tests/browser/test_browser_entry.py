@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from survey_app.domain.accounts.accounts import create_user
+from survey_app.domain.paper.sheet_batches import create_batch
 from survey_app.extensions import db
 from survey_app.models import Campaign, Role, Sheet, SheetBatch, Unit
-from survey_app.services.accounts import create_user
-from survey_app.services.sheet_batches import create_batch
 from tests.browser.axe_checks import serious_violations
 from tests.browser.staff_support import log_in, paper_count, type_sheet
 

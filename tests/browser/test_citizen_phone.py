@@ -8,7 +8,7 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
-from survey_app.services import submissions
+from survey_app.domain.submissions import submissions
 from tests.browser.citizen_support import (
     CITIZEN_CONFIG,
     COMMENT,

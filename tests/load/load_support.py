@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from survey_app import create_app
+from survey_app.domain.operations.seeding import seed_demo
+from survey_app.domain.submissions import form_keys
 from survey_app.extensions import db
 from survey_app.models import Counter
-from survey_app.services import form_keys
-from survey_app.services.seeding import seed_demo
 from tests.support import POSTGRES_URL, REQUIRE_POSTGRES, app_config, migrate_to_head
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ import pytest
 
 import survey_app.domain.paper.reading as reading
 from questionnaires import shipped_instruments
+from survey_app.domain.paper import sheet_pdf
 from survey_app.domain.paper.reading import Rejection, parse_sheet_code
-from survey_app.services import sheet_pdf
 
 
 @pytest.mark.parametrize("text, page, token, serial, pages", [

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from survey_app.domain.submissions import form_keys
 from survey_app.extensions import db
 from survey_app.models import Response
-from survey_app.services import form_keys
 
 RATING_CODES = [*(f"tc{i}" for i in range(1, 5)), *(f"tt{i}" for i in range(1, 6)),
                 *(f"cc{i}" for i in range(1, 7)), *(f"kq{i}" for i in range(1, 4)),

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from survey_app import create_app
+from survey_app.domain.submissions.antistuffing import DEVICE_COOKIE, DeviceMemory, client_hash
 from survey_app.extensions import db
 from survey_app.models import Channel
-from survey_app.services.antistuffing import DEVICE_COOKIE, DeviceMemory, client_hash
 from tests.public.public_support import (
     full_answers,
     response_count,

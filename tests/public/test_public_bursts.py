@@ -13,14 +13,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.campaigns.instruments import instrument_of
+from survey_app.domain.results.results import compute_campaign_results
+from survey_app.domain.submissions import submissions
+from survey_app.domain.submissions.antistuffing import client_hash
+from survey_app.domain.submissions.responses import Submission, build_response
+from survey_app.domain.submissions.review import CLEAR, review_many
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, CampaignState, Channel, Response, ResponseStatus, utcnow
-from survey_app.services import submissions
-from survey_app.services.antistuffing import client_hash
-from survey_app.services.instruments import instrument_of
-from survey_app.services.responses import Submission, build_response
-from survey_app.services.results import compute_campaign_results
-from survey_app.services.review import CLEAR, review_many
 from tests.public.public_support import (
     RATING_CODES,
     full_answers,

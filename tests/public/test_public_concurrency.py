@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from survey_app.services import submissions
-from survey_app.services.dates import today_local
-from survey_app.services.public_survey import survey_at_counter
-from survey_app.services.responses import Submission
+from survey_app.domain.submissions import submissions
+from survey_app.domain.submissions.public_survey import survey_at_counter
+from survey_app.domain.submissions.responses import Submission
+from survey_app.support.dates import today_local
 from tests.public.public_support import full_answers, response_count, stored_responses
 
 THREADS = 8

@@ -11,9 +11,9 @@ import pytest
 from markupsafe import escape
 
 from questionnaires import instrument_files, resolved_definition, shipped_instruments
+from survey_app.domain.campaigns.instruments import definition_digest
 from survey_app.extensions import db
 from survey_app.models import InstrumentVersion, utcnow
-from survey_app.services.instruments import definition_digest
 from tests.public.public_support import PAGE_BUDGET
 
 NO_ENGLISH = "This questionnaire has no English wording yet"

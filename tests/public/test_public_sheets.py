@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from survey_app.domain.campaigns.instruments import instrument_of
+from survey_app.domain.paper.serials import display_serial, new_serial
+from survey_app.domain.submissions.responses import Submission, build_response
 from survey_app.extensions import db
 from survey_app.models import CampaignState, Channel, Sheet, SheetBatch, utcnow
-from survey_app.services.instruments import instrument_of
-from survey_app.services.responses import Submission, build_response
-from survey_app.services.serials import display_serial, new_serial
 from tests.public.public_support import full_answers, response_count, stored_responses
 
 

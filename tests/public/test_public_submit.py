@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from survey_app.domain.campaigns.instruments import published_version
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, Channel, ResponseStatus
-from survey_app.services.instruments import published_version
 from tests.public.public_support import (
     RATING_CODES,
     full_answers,

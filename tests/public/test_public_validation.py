@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
+from survey_app.domain.submissions.antistuffing import DEVICE_COOKIE
 from survey_app.extensions import db
-from survey_app.services.antistuffing import DEVICE_COOKIE
 from tests.public.public_support import (
     RATING_CODES,
     checked,

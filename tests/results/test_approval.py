@@ -14,6 +14,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from survey_app.domain.results.approval import (
+    FlaggedNotReviewed,
+    approve,
+    latest_snapshot,
+    snapshot_file,
+)
+from survey_app.domain.results.results import compute_campaign_results
+from survey_app.domain.submissions.review import CLEAR, review_many
 from survey_app.errors import DomainError, InvalidTransition
 from survey_app.extensions import db
 from survey_app.models import (
@@ -25,14 +33,6 @@ from survey_app.models import (
     ResultSnapshot,
     Role,
 )
-from survey_app.services.approval import (
-    FlaggedNotReviewed,
-    approve,
-    latest_snapshot,
-    snapshot_file,
-)
-from survey_app.services.results import compute_campaign_results
-from survey_app.services.review import CLEAR, review_many
 from tests.results.counting_support import ITEMS_2640, add_response, populate
 
 

@@ -220,7 +220,7 @@ def test_a_missing_scoring_file_is_refused_and_nothing_written(survey, runner, t
 
 
 def test_a_broken_scoring_file_is_refused_clearly(survey, runner, tmp_path, monkeypatch):
-    from survey_app.services import results as results_service
+    from survey_app.domain.results import results as results_service
 
     scoring = tmp_path / "scoring"
     scoring.mkdir()

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import analysis
+from survey_app.domain.results import counting
+from survey_app.domain.results.results import compute_campaign_results, read_snapshot
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, Channel, ResponseStatus
-from survey_app.services import counting
-from survey_app.services.results import compute_campaign_results, read_snapshot
 from tests.results.counting_support import (
     ELEMENT_OF,
     ITEMS_2640,

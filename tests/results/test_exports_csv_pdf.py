@@ -9,8 +9,8 @@ import socket
 import pypdfium2
 import pytest
 
-from survey_app.services.exports import write_csv, write_report
-from survey_app.services.exports.safety import is_dangerous, neutralise
+from survey_app.domain.results.exports import write_csv, write_report
+from survey_app.domain.results.exports.safety import is_dangerous, neutralise
 
 
 def _csv_rows(results):

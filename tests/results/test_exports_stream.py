@@ -10,8 +10,8 @@ import tracemalloc
 import openpyxl
 import pytest
 
-from survey_app.services.exports import raw_responses, write_workbook
-from survey_app.services.exports.raw_responses import raw_response_rows
+from survey_app.domain.results.exports import raw_responses, write_workbook
+from survey_app.domain.results.exports.raw_responses import raw_response_rows
 
 
 def test_raw_sheet_rows_are_anonymous_and_complete(make_unit, make_campaign, add_responses,

@@ -9,8 +9,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from survey_app.services.exports import write_workbook
-from survey_app.services.exports.xlsx import CRITERIA_HEADERS, SUMMARY_HEADERS
+from survey_app.domain.results.exports import write_workbook
+from survey_app.domain.results.exports.xlsx import CRITERIA_HEADERS, SUMMARY_HEADERS
 
 
 def _load(results, raw_rows=None):

@@ -12,10 +12,10 @@ import openpyxl
 import pypdfium2
 import pytest
 
+from survey_app.domain.results.results import compute_campaign_results
+from survey_app.domain.submissions.importing import import_responses
 from survey_app.extensions import db
 from survey_app.models import ResponseStatus
-from survey_app.services.importing import import_responses
-from survey_app.services.results import compute_campaign_results
 from tests.results.counting_support import ITEMS_2640, add_response, random_answers
 from tests.test_import import HEADER, csv_bytes, row
 
@@ -273,7 +273,7 @@ def test_the_results_page_lists_the_small_unit_after_the_ranking(district, clien
 
 def test_every_method_and_weighting_has_its_vietnamese_words():
     from questionnaires import HEADLINE_METHODS, WEIGHTINGS
-    from survey_app.services.result_settings import METHOD_NAMES, WEIGHTING_NAMES
+    from survey_app.domain.results.result_settings import METHOD_NAMES, WEIGHTING_NAMES
 
     assert tuple(METHOD_NAMES) == HEADLINE_METHODS
     assert tuple(WEIGHTING_NAMES) == WEIGHTINGS
@@ -284,8 +284,8 @@ def test_responses_kept_out_by_staff_are_excluded_not_invalid(make_unit, make_ca
     # METHODOLOGY §3: flagged responses staff keep out are "excluded", reported as such;
     # they are not the invalid responses of the validity rule and never enter its
     # sensitivity figure.
+    from survey_app.domain.submissions.review import KEEP, review_many
     from survey_app.models import Role
-    from survey_app.services.review import KEEP, review_many
 
     unit = make_unit("xa-a", "Xã A")
     campaign = make_campaign([unit])

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from survey_app.services.charts import ChartRow, interval_chart
+from survey_app.domain.results.charts import ChartRow, interval_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
+from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Counter, Response, Role
-from survey_app.services.seeding import seed_demo
 from tests.public.public_support import full_answers
 
 #: Routes that check the token inside the view (so an expired page keeps what was typed).

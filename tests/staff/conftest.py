@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 
 from survey_app import create_app
+from survey_app.domain.paper.sheet_batches import create_batch
 from survey_app.extensions import db
 from survey_app.models import SheetBatch
-from survey_app.services.sheet_batches import create_batch
 from tests.support import app_config
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.accounts.accounts import verify_password
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Unit, User
-from survey_app.services.accounts import verify_password
 
 NEW = "mot-mat-khau-moi-9"
 

@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.routing import AnyConverter, IntegerConverter, UUIDConverter
 
+from survey_app.domain.paper.serials import damm_digit
 from survey_app.extensions import db
 from survey_app.models import (
     Channel,
@@ -39,7 +40,6 @@ from survey_app.models import (
     VerificationEntry,
     utcnow,
 )
-from survey_app.services.serials import damm_digit
 
 WALKED_BLUEPRINTS = ("staff", "admin", "results")
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

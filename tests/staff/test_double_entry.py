@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.paper.sheet_batches import create_batch
 from survey_app.extensions import db
 from survey_app.models import (
     AuditEvent,
@@ -14,7 +15,6 @@ from survey_app.models import (
     SheetBatch,
     VerificationEntry,
 )
-from survey_app.services.sheet_batches import create_batch
 from tests.staff.staff_support import fresh
 from tests.staff.test_entry import typed
 

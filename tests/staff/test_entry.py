@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from survey_app.domain.paper.serials import damm_digit, display_serial
 from survey_app.extensions import db
 from survey_app.models import (
     AuditEvent,
@@ -17,7 +18,6 @@ from survey_app.models import (
     ResponseStatus,
     Sheet,
 )
-from survey_app.services.serials import damm_digit, display_serial
 from tests.staff.staff_support import fresh
 
 RATING_CODES = [*(f"tc{i}" for i in range(1, 5)), *(f"tt{i}" for i in range(1, 6)),

@@ -8,6 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from survey_app.domain.submissions import submissions
+from survey_app.domain.submissions.public_survey import survey_at_counter
+from survey_app.domain.submissions.responses import Submission
+from survey_app.domain.submissions.review import KEEP, review_many
 from survey_app.extensions import db
 from survey_app.models import (
     AuditEvent,
@@ -18,11 +22,7 @@ from survey_app.models import (
     ResponseStatus,
     Role,
 )
-from survey_app.services import submissions
-from survey_app.services.dates import today_local
-from survey_app.services.public_survey import survey_at_counter
-from survey_app.services.responses import Submission
-from survey_app.services.review import KEEP, review_many
+from survey_app.support.dates import today_local
 from tests.public.public_support import RATING_CODES
 from tests.staff.staff_support import fresh
 from tests.staff.test_progress import add_responses

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.campaigns.instruments import instrument_of
+from survey_app.domain.paper.serials import display_serial
+from survey_app.domain.submissions.responses import Submission, build_response
 from survey_app.extensions import db
 from survey_app.models import Channel, Response, ResponseStatus, Role, Sheet, SheetBatch
-from survey_app.services.instruments import instrument_of
-from survey_app.services.responses import Submission, build_response
-from survey_app.services.serials import display_serial
 from tests.staff.staff_support import fresh
 from tests.staff.test_entry import RATING_CODES, typed
 
@@ -131,7 +131,7 @@ def test_print_twenty_enter_three_by_keyboard_and_progress_moves(client, make_un
 def test_pace_is_the_requirement_times_the_elapsed_share(app, district, make_user):
     from datetime import timedelta
 
-    from survey_app.services.progress import campaign_progress, elapsed_share
+    from survey_app.domain.campaigns.progress import campaign_progress, elapsed_share
 
     campaign, _, done = district
     # 61-day period: on its 31st day 31/61 of it has passed.

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from questionnaires import shipped_instruments
+from survey_app.domain.paper.serials import display_serial, is_valid_serial
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Sheet, SheetBatch
-from survey_app.services.serials import display_serial, is_valid_serial
 from tests.staff.staff_support import (
     decode_qr,
     fresh,
@@ -166,7 +166,7 @@ def test_count_out_of_bounds_is_refused_in_vietnamese_and_nothing_is_written(
 
 
 def test_two_thousand_is_accepted_and_serials_stay_unique_across_batches(app, setting):
-    from survey_app.services.sheet_batches import create_batch
+    from survey_app.domain.paper.sheet_batches import create_batch
 
     unit, campaign, user = setting
     create_batch(campaign.id, unit.id, 2000, user)

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from questionnaires import instrument_from_definition, shipped_instruments
 from questionnaires.xlsform import instrument_from_xlsform, instrument_to_xlsform
+from survey_app.domain.campaigns.instruments import instrument_of, published_version
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, InstrumentVersion
-from survey_app.services.instruments import instrument_of, published_version
 from tests.test_cli import snapshot
 from tests.xlsform.xlsform_support import edited, row_of, set_cell
 

@@ -1,1 +1,3 @@
-"""Paper sheets as plain data: reading scanned or photographed sheets."""
+"""Paper sheets: batches and serials, the printed PDF, typed entry, double entry, and reading
+scanned or photographed sheets by machine (``reading``, pure).
+"""

@@ -1,0 +1,1 @@
+"""Staff accounts: creating and changing them, passwords, signing in and its throttling."""

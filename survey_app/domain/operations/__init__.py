@@ -1,0 +1,1 @@
+"""Running the platform: the demo data and consistent backups."""

@@ -1,0 +1,1 @@
+"""Results: counting in the database, the analysis, the results document, approval, exports."""

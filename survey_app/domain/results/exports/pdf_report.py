@@ -1,0 +1,186 @@
+"""The PDF report for the Chairman: summary, ranked table, a chart with intervals, method.
+
+Every piece of text from people (unit names, labels) is escaped before ReportLab's paragraph
+markup sees it, so an ``<img src=…>`` or a URL in it is printed, never fetched. Built with
+``invariant`` so the same results give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ....support.pdf_fonts import register_fonts
+from . import tables as t
+
+CHART_WIDTH = 170 * mm
+BAR_COLOUR = colors.HexColor("#7aa6d6")
+WHISKER_COLOUR = colors.HexColor("#1a1a1a")
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    regular, bold = register_fonts()
+    base = ParagraphStyle("base", fontName=regular, fontSize=9.5, leading=12.5)
+    return {
+        "title": ParagraphStyle("title", parent=base, fontName=bold, fontSize=16, leading=20,
+                                spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, fontName=bold, fontSize=12, leading=15,
+                             spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontName=bold, fontSize=10.5, leading=13,
+                             spaceBefore=8, spaceAfter=3),
+        "body": base,
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
+        "head": ParagraphStyle("head", parent=base, fontName=bold, fontSize=8.5, leading=10.5),
+    }
+
+
+def _p(text: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text: markup characters in ``text`` are escaped."""
+    return Paragraph(escape("" if text is None else str(text)), style)
+
+
+def write_report(results: Mapping[str, Any], stream: IO[bytes]) -> None:
+    """Write the PDF report of ``results`` to ``stream``."""
+    styles = _styles()
+    campaign = t.campaign_label(results)
+    document = SimpleDocTemplate(stream, pagesize=A4, invariant=1, leftMargin=18 * mm,
+                                 rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+                                 title=f"Kết quả khảo sát sự hài lòng — {campaign}",
+                                 author="Phòng Nội vụ", creator="Khảo sát sự hài lòng (SIPAS)")
+    story: list[Any] = [
+        _p("Báo cáo kết quả khảo sát sự hài lòng của người dân, tổ chức", styles["title"]),
+        _p(f"Đợt khảo sát: {campaign}", styles["body"]),
+        _p(f"Bộ phiếu: {t.instrument_label(results.get('instrument'))}", styles["body"]),
+        *(_p(f"{what}: {value}", styles["body"]) for what, value in t.setting_lines(results)),
+        _p("Thời điểm tính (UTC): "
+           f"{t.computed_at(results).strftime('%d/%m/%Y %H:%M')}", styles["body"]),
+    ]
+    story += _district_summary(results, styles)
+    sections = t.ranking_sections(results.get("units") or [])
+    units = [unit for _, rows in sections for unit in rows]
+    story.append(_p("Xếp hạng các đơn vị", styles["h2"]))
+    for heading, rows in sections:
+        if heading:
+            story.append(_p(heading, styles["h3"]))
+        story.append(_ranked_table(results, rows, styles))
+    if not sections:
+        story.append(_ranked_table(results, [], styles))
+    if units:
+        story += [_p("Chỉ số chung và khoảng tin cậy 95%", styles["h2"]),
+                  interval_drawing(results, units)]
+    story += _method_note(results, styles)
+    document.build(story)
+
+
+def _district_summary(results: Mapping[str, Any], styles: dict) -> list[Any]:
+    district = results.get("district") if isinstance(results.get("district"), Mapping) else {}
+    overall = t.stat(district, "overall")
+    flow: list[Any] = [_p(f"Tổng hợp: {t.district_name(results)}", styles["h2"])]
+    flow.append(_p(
+        f"Chỉ số chung {t.show(overall.get('index'))}% (khoảng tin cậy 95%: "
+        f"{t.show(overall.get('ci_low'))}–{t.show(overall.get('ci_high'))}); "
+        f"{t.show_count(district.get('n_valid'))} phiếu hợp lệ, "
+        f"{t.show_count(district.get('n_excluded'))} phiếu không tính.", styles["body"]))
+    note = t.unit_notes(results, district)
+    if note:
+        flow.append(_p(note, styles["body"]))
+    rows = [[_p("Yếu tố", styles["head"]), _p("Chỉ số (%)", styles["head"]),
+             _p("KTC 95% (%)", styles["head"])]]
+    for code in t.element_codes(results):
+        stat = t.stat(district, "elements", code)
+        rows.append([_p(t.element_title(results, code), styles["cell"]),
+                     _p(t.show(stat.get("index")), styles["cell"]),
+                     _p(f"{t.show(stat.get('ci_low'))}–{t.show(stat.get('ci_high'))}",
+                        styles["cell"])])
+    if len(rows) > 1:
+        flow += [Spacer(1, 4), _table(rows, (95 * mm, 30 * mm, 40 * mm))]
+    return flow
+
+
+def _ranked_table(results: Mapping[str, Any], units: list[Mapping[str, Any]],
+                  styles: dict) -> Table:
+    head = ["Hạng", "Đơn vị", "Chỉ số (%)", "KTC 95% (%)", "Phiếu hợp lệ", "Mẫu",
+            "Điểm (khoảng)"]
+    rows = [[_p(text, styles["head"]) for text in head]]
+    for unit in units:
+        overall = t.stat(unit, "overall")
+        name = unit.get("unit_name") or ""
+        note = t.unit_notes(results, unit)
+        rows.append([_p(t.show_count(unit.get("rank")), styles["cell"]),
+                     _p(f"{name} — {note}" if note else name, styles["cell"]),
+                     _p(t.show(overall.get("index")), styles["cell"]),
+                     _p(f"{t.show(overall.get('ci_low'))}–{t.show(overall.get('ci_high'))}",
+                        styles["cell"]),
+                     _p(t.show_count(unit.get("n_valid")), styles["cell"]),
+                     _p(t.sample_label(unit), styles["cell"]),
+                     _p(t.points_text(unit), styles["cell"])])
+    widths = (11 * mm, 55 * mm, 17 * mm, 24 * mm, 15 * mm, 20 * mm, 32 * mm)
+    return _table(rows, widths)
+
+
+def _table(rows: list[list[Any]], widths: tuple[float, ...]) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b0b0b0")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f3")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def interval_drawing(results: Mapping[str, Any], units: list[Mapping[str, Any]]) -> Drawing:
+    """Horizontal bars of the overall index with 95% whiskers, drawn with ReportLab shapes."""
+    regular, _ = register_fonts()
+    row_height, label_width, top, bottom = 14.0, 62 * mm, 6.0, 18.0
+    plot_width = CHART_WIDTH - label_width - 6
+    height = top + bottom + row_height * len(units)
+    drawing = Drawing(CHART_WIDTH, height)
+
+    def x_of(value: float) -> float:
+        return label_width + plot_width * min(max(value, 0.0), 100.0) / 100.0
+
+    for tick in range(0, 101, 20):
+        x = x_of(tick)
+        drawing.add(Line(x, bottom, x, height - top, strokeColor=colors.HexColor("#dddddd"),
+                         strokeWidth=0.4))
+        drawing.add(String(x, bottom - 10, str(tick), fontName=regular, fontSize=7,
+                           textAnchor="middle"))
+    for position, unit in enumerate(units):
+        y = height - top - row_height * (position + 1) + 3
+        name = str(unit.get("unit_name") or unit.get("unit_code") or "")
+        drawing.add(String(label_width - 4, y + 2, name if len(name) <= 38 else name[:37] + "…",
+                           fontName=regular, fontSize=7.5, textAnchor="end"))
+        overall = t.stat(unit, "overall")
+        index, low, high = (t.number(overall.get(key)) for key in ("index", "ci_low", "ci_high"))
+        if index is None:
+            drawing.add(String(x_of(0) + 2, y + 2, "—", fontName=regular, fontSize=7.5))
+            continue
+        drawing.add(Rect(x_of(0), y, x_of(index) - x_of(0), row_height - 6, fillColor=BAR_COLOUR,
+                         strokeColor=None))
+        if low is not None and high is not None:
+            middle = y + (row_height - 6) / 2
+            drawing.add(Line(x_of(low), middle, x_of(high), middle, strokeColor=WHISKER_COLOUR,
+                             strokeWidth=0.8))
+            for end in (low, high):
+                drawing.add(Line(x_of(end), middle - 3, x_of(end), middle + 3,
+                                 strokeColor=WHISKER_COLOUR, strokeWidth=0.8))
+    return drawing
+
+
+def _method_note(results: Mapping[str, Any], styles: dict) -> list[Any]:
+    flow: list[Any] = [_p("Ghi chú phương pháp", styles["h2"])]
+    for what, value in t.approval_lines(results):
+        flow.append(_p(f"{what}: {value}", styles["body"]))
+    for what, value in t.excluded_lines(results):
+        flow.append(_p(f"Không tính — {what}: {value}", styles["body"]))
+    for what, value in t.DEFINITIONS:
+        flow.append(_p(f"{what}: {value}", styles["body"]))
+    return flow

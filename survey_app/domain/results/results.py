@@ -1,0 +1,307 @@
+"""A campaign's results as one JSON-ready dict (docs/results-json.md): count, analyse, assemble."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+import analysis
+from questionnaires import (
+    SCORING_DIR,
+    DefinitionError,
+    Instrument,
+    ScoringRules,
+    load_scoring_rules,
+)
+
+from ...errors import DomainError
+from ...extensions import db
+from ...models import (
+    Campaign,
+    Channel,
+    Counter,
+    InstrumentVersion,
+    Response,
+    ResponseStatus,
+    Unit,
+    utcnow,
+)
+from ..campaigns.instruments import instrument_of
+from . import counting
+from .result_entries import Frames, Previous, district_entry, number, unit_entries
+
+#: The cuts ``--by`` accepts, with the Vietnamese name of each.
+BY_DIMENSIONS = {
+    "field": "Lĩnh vực",
+    "channel": "Kênh khảo sát",
+    "counter": "Quầy",
+    "respondent_type": "Đối tượng",
+}
+NO_ANSWER = "Không trả lời"
+
+
+@contextmanager
+def read_snapshot() -> Iterator[Connection]:
+    """One read transaction on its own connection: every pass sees the same responses."""
+    connection = db.engine.connect()
+    try:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()  # read-only; the temporary table goes with it
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The results dict plus what approval needs from the same snapshot."""
+
+    results: dict[str, Any]
+    fingerprint: str = ""
+    n_counted: int = 0
+    instrument_versions: dict[str, list[int]] | None = None
+
+
+def scoring_rules_of(campaign: Campaign) -> ScoringRules:
+    """The campaign's PAR scoring file (a bare file name under questionnaires/scoring/)."""
+    name = campaign.scoring_file or ""
+    path = SCORING_DIR / name
+    if Path(name).name != name or not path.is_file():
+        raise DomainError(f"Không tìm thấy tệp quy đổi điểm “{name}” của đợt "
+                          f"“{campaign.code}”.")
+    try:
+        return load_scoring_rules(path)
+    except DefinitionError as error:
+        raise DomainError(f"Tệp quy đổi điểm “{name}” không hợp lệ: {error}") from error
+
+
+def compute_campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any]:
+    """Every index of the campaign's units and the district, ready for JSON (unrounded)."""
+    return compute(campaign, by).results
+
+
+def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False,
+            cuts: Sequence[str] = ()) -> Computed:
+    """Results from one snapshot; optionally the fingerprint and several cuts (``cuts``)."""
+    for name in [by, *cuts]:
+        if name is not None and name not in BY_DIMENSIONS:
+            raise DomainError(f"Không thể phân tích theo “{name}”; chọn một trong: "
+                              f"{', '.join(BY_DIMENSIONS)}.")
+    instrument = instrument_of(campaign.instrument_version)
+    rules = scoring_rules_of(campaign)
+    names = {target.unit_id: target.unit.name for target in campaign.targets}
+    with read_snapshot() as connection:
+        frames = _frames(connection, campaign, instrument, ["unit"], names=names)
+        previous, comparison = _previous_frames(connection, campaign, instrument)
+        with_invalid = _with_invalid(connection, campaign, instrument, frames)
+        grouped = {name: _frames(connection, campaign, instrument, [name, "unit"])
+                   for name in dict.fromkeys([*cuts, *([by] if by else [])])}
+        extra = {}
+        if fingerprint:
+            digest, n_counted = response_fingerprint(connection, campaign.id)
+            extra = {"fingerprint": digest, "n_counted": n_counted,
+                     "instrument_versions": counted_versions(connection, campaign.id)}
+    units = _units(campaign, frames)
+    results = _header(campaign, instrument, rules)
+    results["previous"] = comparison
+    results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous,
+                                    with_invalid=with_invalid)
+    results["district"] = district_entry(frames, instrument, previous, with_invalid)
+    results["excluded"] = _excluded(frames.statuses)
+    results["units_differ"] = _units_differ(frames, campaign)
+    sections = {name: _by_section(frames_of_cut, name, units, instrument, campaign)
+                for name, frames_of_cut in grouped.items()}
+    if by is not None:
+        results["by"] = sections[by]
+    if cuts:
+        results["cuts"] = {name: sections[name] for name in cuts}
+    return Computed(results=results, **extra)
+
+
+def _frames(connection: Connection, campaign: Campaign, instrument: Instrument,
+            by: list[str], method: str | None = None, weighting: str | None = None,
+            names: dict[int, str] | None = None) -> Frames:
+    """One cut of ``campaign``'s responses with a headline ``method`` and ``weighting``.
+
+    Both default to the campaign's own settings; the previous campaign is recomputed with
+    the current campaign's (METHODOLOGY §4, year-over-year change). Dossier weighting uses
+    the dossier counts N the campaign holds for its units.
+    """
+    passes = counting.run_passes(connection, campaign.id, instrument, by)
+    statuses = counting.status_counts(connection, campaign.id, by)
+    weights = None
+    if (weighting or campaign.weighting) == "dossier":
+        weights = {target.unit_id: target.transactions_n for target in campaign.targets}
+    return Frames.build(passes, statuses, instrument, method or campaign.headline_method, by,
+                        weights, names)
+
+
+def _with_invalid(connection: Connection, campaign: Campaign, instrument: Instrument,
+                  frames: Frames) -> pd.DataFrame | None:
+    """Headline per unit and district counting invalid responses' rated items too (§3)."""
+    items = analysis.structure_of(instrument).items
+    counts = counting.count_table(connection, campaign.id, items, ["unit"],
+                                  counting.WITH_INVALID)
+    if not len(counts):
+        return None
+    respondents = counts[["unit"]].drop_duplicates().assign(n_respondents=1)
+    moments = pd.DataFrame(columns=["unit", "target", "sum_z2", "sum_z4", "n_respondents"])
+    weights = None
+    if frames.weights is not None:
+        weights = pd.DataFrame({"unit": respondents["unit"], "weight": [
+            frames.weights.get(int(unit)) or 0 for unit in respondents["unit"]]})
+    table = analysis.compute_results(counts, respondents, moments, instrument,
+                                     method=campaign.headline_method, by="unit",
+                                     district=frames.district_refused is None, weights=weights)
+    return table.loc[table["target"] == "overall", ["unit", "target", "index"]]
+
+
+def _previous_frames(connection: Connection, campaign: Campaign, instrument: Instrument
+                     ) -> tuple[Previous | None, dict[str, Any] | None]:
+    """The previous campaign recomputed with this campaign's headline method (§4), or why not."""
+    previous = campaign.previous_campaign
+    if previous is None:
+        return None, None
+    previous_instrument = instrument_of(previous.instrument_version)
+    comparison = {"campaign": previous.code, "method": campaign.headline_method,
+                  "weighting": campaign.weighting, "comparable": False, "reason": None}
+    if not analysis.same_instrument(instrument, previous_instrument):
+        comparison["reason"] = (f"Đợt trước ({previous.code}) dùng bộ phiếu "
+                                f"{previous.instrument_version.label}, khác bộ phiếu của đợt "
+                                "này: không so sánh được.")
+        return None, comparison
+    frames = _frames(connection, previous, previous_instrument, ["unit"],
+                     method=campaign.headline_method, weighting=campaign.weighting)
+    if frames.table is None:
+        comparison["reason"] = f"Đợt trước ({previous.code}) chưa có phiếu hợp lệ nào."
+        return None, comparison
+    comparison["comparable"] = True
+    return Previous(frames, previous_instrument), comparison
+
+
+def response_fingerprint(connection: Connection, campaign_id: int) -> tuple[str, int]:
+    """SHA-256 over the sorted (id, submission key, status) of the counted responses."""
+    digest = hashlib.sha256()
+    count = 0
+    query = (select(Response.id, Response.submission_key, Response.status)
+             .where(Response.campaign_id == campaign_id,
+                    Response.status == ResponseStatus.VALID)
+             .order_by(Response.id))
+    for row in connection.execution_options(yield_per=5000).execute(query):
+        digest.update(f"{row.id}\t{row.submission_key}\t{ResponseStatus(row.status).value}\n"
+                      .encode())
+        count += 1
+    return digest.hexdigest(), count
+
+
+def counted_versions(connection: Connection, campaign_id: int) -> dict[str, list[int]]:
+    """Instrument code → the versions the counted responses were given."""
+    query = (select(InstrumentVersion.code, InstrumentVersion.version).distinct()
+             .join(Response, Response.instrument_version_id == InstrumentVersion.id)
+             .where(Response.campaign_id == campaign_id,
+                    Response.status == ResponseStatus.VALID))
+    versions: dict[str, list[int]] = {}
+    for code, version in connection.execute(query):
+        versions.setdefault(code, []).append(int(version))
+    return {code: sorted(found) for code, found in sorted(versions.items())}
+
+
+def _units(campaign: Campaign, frames: Frames) -> dict[int, Unit]:
+    """The campaign's units plus any unit that has responses, by id."""
+    ids = {target.unit_id for target in campaign.targets} | frames.unit_ids()
+    rows = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all() if ids else []
+    return {unit.id: unit for unit in rows}
+
+
+def _header(campaign: Campaign, instrument: Instrument, rules: ScoringRules) -> dict[str, Any]:
+    version = campaign.instrument_version
+    previous = campaign.previous_campaign
+    return {
+        "campaign": {"code": campaign.code, "name": campaign.name,
+                     "starts_on": campaign.starts_on.isoformat(),
+                     "deadline": campaign.deadline.isoformat(),
+                     "state": campaign.state.value},
+        "method": campaign.headline_method,
+        "weighting": campaign.weighting,
+        "min_compare_responses": campaign.min_compare_responses,
+        "instrument": {"code": version.code, "version": version.version,
+                       "title": version.title},
+        "computed_at": utcnow().isoformat(timespec="seconds"),
+        "confidence": 0.95,
+        "valid_threshold": campaign.valid_threshold,
+        "margin_of_error": campaign.margin_of_error,
+        "previous_campaign": previous.code if previous is not None else None,
+        "scoring": {"file": campaign.scoring_file, "title": rules.title, "note": rules.note,
+                    "rules": [{"code": r.code, "label": r.label, "index": r.index,
+                               "max_points": r.max_points, "threshold": r.threshold}
+                              for r in rules.rules]},
+        "labels": {
+            "elements": {e.code: e.title for e in instrument.elements},
+            "criteria": {i.code: i.text for i in instrument.rating_items},
+            "element_items": {e.code: [i.code for i in e.items] for e in instrument.elements},
+        },
+    }
+
+
+def _excluded(statuses: pd.DataFrame) -> dict[str, int]:
+    totals = statuses.groupby("status")["n"].sum()
+    return {"invalid": int(totals.get(ResponseStatus.INVALID.value, 0)),
+            "flagged": int(totals.get(ResponseStatus.FLAGGED.value, 0)),
+            "rejected": int(totals.get(ResponseStatus.REJECTED.value, 0))}
+
+
+def _units_differ(frames: Frames, campaign: Campaign) -> dict[str, Any] | None:
+    """Do units differ at all? On the campaign's own headline (§4)."""
+    if frames.table is None:
+        return None
+    target = f"overall:{campaign.headline_method}"
+    try:
+        test = analysis.units_differ(frames.table, target,
+                                     min_respondents=campaign.min_compare_responses).iloc[0]
+    except ValueError:
+        return None
+    return {"target": target, "test": str(test["test"]), "n_groups": int(test["n_groups"]),
+            "df": number(test["df"]), "df_denominator": number(test["df_denominator"]),
+            "statistic": number(test["statistic"]), "p_value": number(test["p_value"])}
+
+
+def _group_label(by: str, key: Any, instrument: Instrument) -> str:
+    if key is None:
+        return NO_ANSWER
+    if by == "channel":
+        return Channel(key).label
+    if by == "counter":
+        counter = db.session.get(Counter, int(key))
+        return counter.name if counter is not None else f"Quầy {key}"
+    try:
+        return instrument.profile_question(by).label_for(key)
+    except KeyError:
+        return str(key)
+
+
+def _by_section(grouped: Frames, by: str, units: dict[int, Unit], instrument: Instrument,
+                campaign: Campaign) -> dict[str, Any]:
+    """Per value of the cut: its units and its own total (pooled over its units)."""
+    groups = []
+    for value in grouped.keys_of(by):
+        subset = grouped.restrict(by, value, instrument)
+        key = None if value == counting.null_key(by) else value
+        groups.append({
+            "key": key,
+            "label": _group_label(by, key, instrument),
+            "units": unit_entries(subset, units, instrument, campaign, None, None,
+                                  only_with_responses=True),
+            "district": district_entry(subset, instrument, None),
+        })
+    return {"dimension": by, "label": BY_DIMENSIONS[by], "groups": groups}

@@ -1,0 +1,1 @@
+"""Responses: the citizen form's submissions, CSV imports, anti-stuffing flags and their review."""

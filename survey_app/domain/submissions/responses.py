@@ -1,0 +1,151 @@
+"""Checking a filled questionnaire against its instrument and building the rows to store.
+
+Every channel (QR form, kiosk, paper entry, CSV import) parses its own input into a
+``Submission`` and comes through here, so the rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from analysis.sample_size import required_answers
+from questionnaires import NOT_APPLICABLE, Instrument
+
+from ...models import (
+    Answer,
+    Campaign,
+    Channel,
+    Counter,
+    InstrumentVersion,
+    Response,
+    ResponseStatus,
+    Unit,
+)
+from .bursts import pattern_digest, straight_value
+
+#: Profile answers stored in their own columns (comment is stored apart).
+PROFILE_COLUMNS = ("respondent_type", "field", "gender", "age_band", "submission_mode")
+COMMENT = "comment"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Answers as codes: item → 1..5 or 0 (not applicable); blanks are simply absent."""
+
+    answers: Mapping[str, int]
+    profile: Mapping[str, str] = field(default_factory=dict)
+    comment: str = ""
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical content, to tell a replay from a different submission."""
+        canonical = json.dumps({"a": dict(sorted(self.answers.items())),
+                                "p": dict(sorted(self.profile.items())), "c": self.comment},
+                               ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one field, in Vietnamese, for the person who typed it."""
+
+    field: str
+    message: str
+
+
+def required_rated(instrument: Instrument, threshold: float) -> int:
+    """Rating items a response must answer 1..5 to be valid (METHODOLOGY §3)."""
+    return required_answers(len(instrument.rating_items), threshold)
+
+
+def rated_count(instrument: Instrument, answers: Mapping[str, int]) -> int:
+    """How many rating items carry a real rating (not-applicable does not count)."""
+    return sum(1 for item in instrument.rating_items
+               if answers.get(item.code, NOT_APPLICABLE) != NOT_APPLICABLE)
+
+
+def check_submission(instrument: Instrument, blocks: list[str] | tuple[str, ...],
+                     submission: Submission, unit: Unit | None = None) -> list[Problem]:
+    """Every problem with a submission: unknown items, values off the scale, bad profile."""
+    problems = []
+    allowed = {item.code: item for item in instrument.items_for(tuple(blocks))}
+    for code, value in submission.answers.items():
+        item = allowed.get(code)
+        if item is None:
+            problems.append(Problem(code, f"Câu hỏi “{code}” không có trong phiếu này."))
+        elif not item.scale.accepts(value):
+            choices = ", ".join(str(v) for v in item.scale.values)
+            extra = " hoặc “Không áp dụng”" if item.scale.not_applicable else ""
+            problems.append(Problem(code, f"Câu {code}: giá trị {value!r} không hợp lệ "
+                                          f"(chỉ nhận {choices}{extra})."))
+    problems += _profile_problems(instrument, submission, unit)
+    return problems
+
+
+def _profile_problems(instrument: Instrument, submission: Submission,
+                      unit: Unit | None) -> list[Problem]:
+    problems = []
+    known = {question.code: question for question in instrument.profile}
+    for code, value in submission.profile.items():
+        question = known.get(code)
+        if question is None or question.kind != "choice":
+            problems.append(Problem(code, f"Thông tin “{code}” không có trong phiếu này."))
+        elif value not in question.option_codes():
+            problems.append(Problem(code, f"{question.label}: lựa chọn “{value}” không hợp lệ."))
+        elif code == "field" and unit is not None and unit.field_codes \
+                and value not in unit.field_codes:
+            problems.append(Problem(code, f"Lĩnh vực “{question.label_for(value)}” không thuộc "
+                                          f"{unit.name}."))
+    for question in instrument.profile:
+        if question.required and question.kind == "choice" \
+                and not submission.profile.get(question.code):
+            problems.append(Problem(question.code, f"Vui lòng chọn: {question.label}."))
+    comment_limit = _comment_limit(instrument)
+    if len(submission.comment) > comment_limit:
+        problems.append(Problem(COMMENT, f"Ý kiến dài {_count(len(submission.comment))} ký tự; "
+                                         f"tối đa {_count(comment_limit)} ký tự."))
+    return problems
+
+
+def _count(number: int) -> str:
+    """An integer with Vietnamese thousands separators (2.000)."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _comment_limit(instrument: Instrument) -> int:
+    for question in instrument.profile:
+        if question.code == COMMENT and question.max_length:
+            return question.max_length
+    return 2000
+
+
+def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion,
+                   instrument: Instrument, submission: Submission, key: str, channel: Channel,
+                   submitted_at: datetime, counter: Counter | None = None,
+                   sheet_id: int | None = None, client_hash: str | None = None,
+                   entered_by_id: int | None = None, flag_reason: str | None = None
+                   ) -> Response:
+    """A new response with its answers (not yet added to the session)."""
+    n_rated = rated_count(instrument, submission.answers)
+    if flag_reason:
+        status = ResponseStatus.FLAGGED
+    elif n_rated >= required_rated(instrument, campaign.valid_threshold):
+        status = ResponseStatus.VALID
+    else:
+        status = ResponseStatus.INVALID
+    response = Response(
+        submission_key=key, payload_digest=submission.digest(), campaign_id=campaign.id,
+        unit_id=unit.id, counter_id=counter.id if counter else None, sheet_id=sheet_id,
+        instrument_version_id=version.id, channel=channel, submitted_at=submitted_at,
+        n_rated=n_rated, status=status, flag_reason=flag_reason, client_hash=client_hash,
+        entered_by_id=entered_by_id, comment=submission.comment or None,
+        pattern_digest=pattern_digest(submission.answers),
+        straight_value=straight_value(instrument, submission.answers),
+        **{column: submission.profile.get(column) or None for column in PROFILE_COLUMNS},
+    )
+    response.answers = [Answer(item_code=code, value=value)
+                        for code, value in sorted(submission.answers.items())]
+    return response

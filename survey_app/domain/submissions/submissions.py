@@ -1,0 +1,148 @@
+"""Accepting a citizen's submission from the online form: once, whole, and checked.
+
+The submission key (see ``form_keys``) is UNIQUE in the database. The same key with the same
+answers (a double tap, a retry after a lost reply, two requests racing) returns the response
+already stored; the same key with other answers is a conflict. A response and its answers are
+written in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from questionnaires import NOT_APPLICABLE
+
+from ...database import write_transaction
+from ...errors import DomainError
+from ...extensions import db
+from ...models import Response, ResponseStatus, utcnow
+from ...support.dates import local_date
+from .antistuffing import client_hash
+from .bursts import flag_bursts, lock_sources
+from .public_survey import Survey
+from .responses import Problem, Submission, build_response, check_submission, required_rated
+
+#: ``Problem.field`` of the "too few ratings" problem.
+RATINGS = "ratings"
+
+
+class SubmissionConflict(DomainError):
+    """This key (or sheet) was already used for a response with other answers."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Phiếu này đã được gửi trước đó với câu trả lời khác. Câu trả lời "
+                           "gửi lần đầu được giữ nguyên; lần gửi này không được ghi nhận."))
+
+
+class SurveyClosed(DomainError):
+    """The campaign no longer (or not yet) takes responses for this unit."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Đợt khảo sát không nhận phiếu vào lúc này."))
+
+
+class SubmissionRefused(DomainError):
+    """The answers break a rule of the questionnaire; ``problems`` says which, per field."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(problem.message for problem in problems))
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The stored response a submission ended in; ``created`` is False for a replay."""
+
+    response_id: int
+    created: bool
+    flagged: bool
+
+
+def problems_with(survey: Survey, submission: Submission) -> list[Problem]:
+    """Everything wrong with a submission for this form, the valid-response threshold included."""
+    instrument = survey.instrument
+    problems = check_submission(instrument, survey.block_codes, submission, survey.unit)
+    required = required_rated(instrument, survey.campaign.valid_threshold)
+    numbers = {item.code: number for number, item in enumerate(instrument.rating_items, 1)}
+    rated = [code for code in numbers
+             if submission.answers.get(code, NOT_APPLICABLE) != NOT_APPLICABLE]
+    if len(rated) < required:
+        unanswered = [str(number) for code, number in numbers.items()
+                      if code not in submission.answers]
+        message = _("Cần đánh giá ít nhất %(required)d trong %(total)d câu (“Không áp dụng” "
+                    "không được tính); Ông/Bà mới đánh giá %(rated)d câu.",
+                    required=required, total=len(numbers), rated=len(rated))
+        if unanswered:
+            message += " " + _("Các câu chưa trả lời: %(numbers)s.",
+                               numbers=", ".join(unanswered))
+        problems.append(Problem(RATINGS, message))
+    return problems
+
+
+def previous(key: str, submission: Submission, sheet_id: int | None = None
+             ) -> Accepted | None:
+    """The response this key (or sheet) already produced, or None; other answers: conflict."""
+    return _previous(db.session, key, submission, sheet_id)
+
+
+def _previous(session: Session, key: str, submission: Submission,
+              sheet_id: int | None) -> Accepted | None:
+    matches = Response.submission_key == key
+    if sheet_id is not None:
+        matches = or_(matches, Response.sheet_id == sheet_id)
+    row = session.execute(select(Response.id, Response.payload_digest, Response.status)
+                          .where(matches).limit(1)).first()
+    if row is None:
+        return None
+    if row.payload_digest != submission.digest():
+        raise SubmissionConflict()
+    return Accepted(response_id=row.id, created=False,
+                    flagged=row.status is ResponseStatus.FLAGGED)
+
+
+def accept(survey: Survey, key: str, submission: Submission, *, client_address: str | None,
+           now: datetime | None = None) -> Accepted:
+    """Store a submission once; a replay returns the first, bursts are stored flagged."""
+    now = now or utcnow()
+    sheet_id = survey.sheet.id if survey.sheet else None
+    done = previous(key, submission, sheet_id)
+    if done is not None:
+        return done
+    if not survey.accepts_on(local_date(now)):
+        raise SurveyClosed()
+    problems = problems_with(survey, submission)
+    if problems:
+        raise SubmissionRefused(problems)
+    client = client_hash(client_address, now)
+    try:
+        with write_transaction() as session:
+            lock_sources(session, survey.counter.id if survey.counter else None, client)
+            # Checked again under the write lock: another request may have just stored it.
+            done = _previous(session, key, submission, sheet_id)
+            if done is not None:
+                return done
+            response = build_response(
+                campaign=survey.campaign, unit=survey.unit, version=survey.version,
+                instrument=survey.instrument, submission=submission, key=key,
+                channel=survey.channel, submitted_at=now, counter=survey.counter,
+                sheet_id=sheet_id, client_hash=client)
+            response.received_at = now
+            session.add(response)
+            session.flush()
+            # Flags this response and, for a burst of one source or pattern, its earlier ones.
+            flag_bursts(session, response, now)
+            accepted = Accepted(response_id=response.id, created=True,
+                                flagged=response.status is ResponseStatus.FLAGGED)
+    except IntegrityError:
+        # PostgreSQL: a concurrent request with the same key committed first; its row decides.
+        done = previous(key, submission, sheet_id)
+        if done is None:
+            raise
+        return done
+    return accepted

@@ -1,0 +1,1 @@
+"""Units and their counters: administration, CSV import, survey links and posters."""

@@ -1,1 +1,0 @@
-"""Services: what views and commands call. Each module does one job."""
