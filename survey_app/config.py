@@ -68,7 +68,7 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 4 * 3600
-    #: Staff login throttling (domain/accounts/login_throttle.py), shared by workers via the database:
+    #: Staff login throttling (domain/accounts/login_throttle.py), shared through the database:
     #: this many failures per account within the window → wait LOGIN_LOCKOUT_MINUTES.
     LOGIN_FAILURE_LIMIT = 5
     LOGIN_FAILURE_WINDOW_MINUTES = 15

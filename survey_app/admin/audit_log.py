@@ -13,7 +13,6 @@ from ..models import User
 from .campaign_forms import VNDateField
 from .common import admin_only
 from .forms import Select, options
-from .routes import bp
 
 
 class AuditFilterForm(FlaskForm):
@@ -29,7 +28,6 @@ class AuditFilterForm(FlaskForm):
     date_to = VNDateField("Đến ngày", validators=[Optional()])
 
 
-@bp.get("/audit")
 @admin_only
 def audit():
     """Audit events, newest first; filter by person, action, object type and dates."""

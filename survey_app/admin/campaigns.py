@@ -14,7 +14,6 @@ from ..models import Campaign, CampaignState, CampaignUnit, Unit
 from .campaign_forms import CampaignForm, StateForm, read_targets
 from .common import admin_only, commit_change
 from .forms import ActionForm, options
-from .routes import bp
 
 #: Buttons shown for each state: (target state, label). Approval lives with the results.
 STATE_BUTTONS = {
@@ -42,7 +41,6 @@ def _fill_choices(form: CampaignForm) -> None:
     form.unit_ids.choices = options((unit.id, unit.name) for unit in _active_units())
 
 
-@bp.get("/campaigns")
 @admin_only
 def campaigns():
     """Every campaign with its period and state."""
@@ -52,7 +50,6 @@ def campaigns():
     return render_template("admin/campaigns.html", campaigns=rows.all())
 
 
-@bp.route("/campaigns/new", methods=["GET", "POST"])
 @admin_only
 def campaign_new():
     """Create a draft campaign from a published instrument version."""
@@ -94,14 +91,12 @@ def _detail(campaign: Campaign, error: str | None = None, status: int = 200,
                            method_name=method_name, weighting_name=weighting_name), status
 
 
-@bp.get("/campaigns/<int:campaign_id>")
 @admin_only
 def campaign_detail(campaign_id: int):
     """A campaign's settings, its targets table and its state buttons."""
     return _detail(db.get_or_404(Campaign, campaign_id))
 
 
-@bp.post("/campaigns/<int:campaign_id>/targets")
 @admin_only
 def campaign_targets(campaign_id: int):
     """Save which units take part and each one's dossier count N or fixed target."""
@@ -116,7 +111,6 @@ def campaign_targets(campaign_id: int):
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
 
 
-@bp.post("/campaigns/<int:campaign_id>/state")
 @admin_only
 def campaign_state(campaign_id: int):
     """Open, close or reopen; a forbidden move is refused with a 409 and a reason."""

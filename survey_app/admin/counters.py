@@ -11,7 +11,6 @@ from ..models import Counter, Unit
 from ..support.dates import local_date
 from .common import admin_only, commit_change
 from .forms import CounterForm
-from .routes import bp
 
 
 def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int = 200):
@@ -19,14 +18,12 @@ def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int =
                            counter_url=counter_url, local_date=local_date), status
 
 
-@bp.get("/units/<int:unit_id>/counters")
 @admin_only
 def counters(unit_id: int):
     """A unit's counters with their survey links, and a form to add one."""
     return _page(db.get_or_404(Unit, unit_id), CounterForm(formdata=None))
 
 
-@bp.post("/units/<int:unit_id>/counters")
 @admin_only
 def counter_create(unit_id: int):
     """Add a counter to a unit."""
@@ -42,7 +39,6 @@ def counter_create(unit_id: int):
     return redirect(url_for("admin.counters", unit_id=unit.id))
 
 
-@bp.route("/counters/<int:counter_id>", methods=["GET", "POST"])
 @admin_only
 def counter_edit(counter_id: int):
     """Rename a counter or switch its kiosk mode; the link stays the same."""
@@ -60,7 +56,6 @@ def counter_edit(counter_id: int):
                            error=error), status
 
 
-@bp.post("/counters/<int:counter_id>/active")
 @admin_only
 def counter_active(counter_id: int):
     """Revoke a counter (its QR link stops working) or restore it."""
@@ -75,7 +70,6 @@ def counter_active(counter_id: int):
     return redirect(url_for("admin.counters", unit_id=counter.unit_id))
 
 
-@bp.post("/counters/<int:counter_id>/regenerate")
 @admin_only
 def counter_regenerate(counter_id: int):
     """Issue a new QR link; posters with the old one stop working (print new ones)."""

@@ -14,7 +14,6 @@ from ..extensions import db
 from ..models import Counter, Unit, UnitKind
 from .common import admin_only, commit_change
 from .forms import UnitForm, UnitImportForm, options
-from .routes import bp
 
 
 def _unit_or_404(unit_id: int) -> Unit:
@@ -38,7 +37,6 @@ def _data(form: UnitForm) -> tuple[unit_admin.UnitData | None, str | None]:
                                field_codes=field_codes), None
 
 
-@bp.get("/units")
 @admin_only
 def units():
     """Every unit with its kind, parent, counters and state."""
@@ -49,7 +47,6 @@ def units():
                            counts=counts)
 
 
-@bp.route("/units/new", methods=["GET", "POST"])
 @admin_only
 def unit_new():
     """Create a unit (it gets one counter, renamable later)."""
@@ -67,7 +64,6 @@ def unit_new():
     return render_template("admin/unit_form.html", form=form, unit=None, error=error), status
 
 
-@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 @admin_only
 def unit_edit(unit_id: int):
     """Edit a unit's code, name, kind, parent and fields."""
@@ -90,7 +86,6 @@ def unit_edit(unit_id: int):
     return render_template("admin/unit_form.html", form=form, unit=unit, error=error), status
 
 
-@bp.post("/units/<int:unit_id>/active")
 @admin_only
 def unit_active(unit_id: int):
     """Deactivate or reactivate a unit (its survey links stop or start working)."""
@@ -105,7 +100,6 @@ def unit_active(unit_id: int):
     return redirect(url_for("admin.units"))
 
 
-@bp.route("/units/import", methods=["GET", "POST"])
 @admin_only
 def unit_import():
     """Import units from a CSV file: every line is checked, then all are added or none."""

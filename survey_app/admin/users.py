@@ -12,7 +12,6 @@ from ..extensions import db
 from ..models import Role, Unit, User
 from .common import admin_only, commit_change
 from .forms import UserEditForm, UserForm, options
-from .routes import bp
 
 
 def _unit_choices() -> list:
@@ -35,14 +34,12 @@ def _list_page(error: str | None = None, status: int = 200):
                            error=error), status
 
 
-@bp.get("/users")
 @admin_only
 def users():
     """Every staff account with its role, units and state."""
     return _list_page()
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @admin_only
 def user_new():
     """Create an account; its generated password is shown once."""
@@ -60,7 +57,6 @@ def user_new():
     return render_template("admin/user_form.html", form=form, user=None, error=error), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def user_edit(user_id: int):
     """Change an account's name, role and units."""
@@ -83,7 +79,6 @@ def user_edit(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user, error=error), status
 
 
-@bp.post("/users/<int:user_id>/reset-password")
 @admin_only
 def user_reset_password(user_id: int):
     """A new generated password, shown once; the person must change it at next login."""
@@ -96,7 +91,6 @@ def user_reset_password(user_id: int):
     return _secret_page(user, passwords[0], created=False)
 
 
-@bp.post("/users/<int:user_id>/active")
 @admin_only
 def user_active(user_id: int):
     """Deactivate (sessions end at once) or reactivate an account."""

@@ -60,7 +60,7 @@ class Response(db.Model):
     __table_args__ = (
         CheckConstraint("n_rated >= 0", name="n_rated"),
         Index("ix_response_campaign_status_unit", "campaign_id", "status", "unit_id"),
-        # The burst checks (domain/submissions/bursts.py): one range scan per counter, one per client.
+        # Burst checks (domain/submissions/bursts.py): one range scan per counter, one per client.
         Index("ix_response_counter_received", "counter_id", "received_at"),
         Index("ix_response_client_received", "client_hash", "received_at"),
     )

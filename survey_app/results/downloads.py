@@ -20,13 +20,11 @@ from ..extensions import db
 from ..models import Campaign, Role
 from . import data
 from .forms import ApproveForm
-from .routes import bp
 
 #: Up to this size a download is built in memory, beyond it in a temporary file.
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
-@bp.get("/download/<fmt>")
 @roles_required(*ALL_STAFF)
 def download(fmt: str):
     """The results as a file; an approved campaign's stored file, byte for byte."""
@@ -71,7 +69,6 @@ def download(fmt: str):
                      etag=False)
 
 
-@bp.post("/approve")
 @roles_required(Role.ADMIN)
 def approve():
     """Freeze the closed campaign's results as an approved snapshot."""

@@ -15,12 +15,10 @@ from ..models import CampaignState, Unit
 from ..support.dates import local_date
 from . import data
 from .forms import ApproveForm
-from .routes import bp
 
 CUTS = (("field", "Theo lĩnh vực"), ("channel", "Theo kênh trả lời"))
 
 
-@bp.context_processor
 def display_helpers() -> dict[str, Any]:
     """Number display (83,94; "—" when undefined) and labels for every results template."""
     return {"show": tables.show, "show_count": tables.show_count,
@@ -38,7 +36,6 @@ def _overall_row(label: str, entry: dict[str, Any]) -> ChartRow:
     return ChartRow(label, overall.get("index"), overall.get("ci_low"), overall.get("ci_high"))
 
 
-@bp.get("/")
 @roles_required(*ALL_STAFF)
 def index():
     """District summary and the units ranked by PAR points, for the chosen campaign."""
@@ -62,7 +59,6 @@ def index():
         can_approve=campaign.state is CampaignState.CLOSED)
 
 
-@bp.get("/unit/<code>")
 @roles_required(*ALL_STAFF)
 def unit(code: str):
     """One unit: overall, elements, criteria, cuts by field and channel, and comments."""

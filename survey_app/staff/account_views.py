@@ -14,7 +14,6 @@ from ..extensions import csrf
 from ..models import Role
 from ..navigation import staff_menu
 from .account_forms import ChangePasswordForm, LoginForm
-from .routes import bp
 from .safe_redirect import safe_next
 
 #: Blueprints whose pages wait until a must-change password has been changed.
@@ -25,7 +24,6 @@ EXPIRED = ("Trang đăng nhập đã mở quá lâu nên phiên làm việc hế
 PASSWORD_CHANGE_OPEN = frozenset({"staff.change_password", "staff.logout", "staff.login"})
 
 
-@bp.before_app_request
 def require_password_change():
     """A first login (or a reset password) leads to the password form before anything else."""
     if (request.blueprint in STAFF_BLUEPRINTS and request.endpoint not in PASSWORD_CHANGE_OPEN
@@ -35,7 +33,6 @@ def require_password_change():
     return None
 
 
-@bp.get("/")
 @roles_required(*ALL_STAFF)
 def home():
     """Landing page after login: progress for staff, results for viewers, else a menu."""
@@ -47,7 +44,6 @@ def home():
     return render_template("staff/home.html", items=staff_menu())
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt  # checked by the form itself, so an expired token re-renders the filled form
 def login():
     """Sign in; throttled per account and per client across every worker."""
@@ -78,7 +74,6 @@ def login():
     return redirect(safe_next(form.next.data) or url_for("staff.home"))
 
 
-@bp.post("/logout")
 @roles_required(*ALL_STAFF)
 def logout():
     """End this and every other session of the account (old cookies stop working)."""
@@ -91,7 +86,6 @@ def logout():
     return redirect(url_for("staff.login"))
 
 
-@bp.route("/password", methods=["GET", "POST"])
 @roles_required(*ALL_STAFF)
 def change_password():
     """Change one's own password; this session stays signed in, other sessions end."""

@@ -21,7 +21,6 @@ from ..domain.paper.serials import display_serial
 from ..extensions import csrf, db
 from ..models import Campaign, CampaignState
 from .entry_page import render_entry, render_unsent
-from .routes import bp
 from .sheet_forms import ActionForm
 
 
@@ -44,7 +43,6 @@ def _back_to_entry(campaign: Campaign) -> str:
     return url_for("staff.progress", campaign=campaign.id)
 
 
-@bp.route("/entry", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*UNIT_WORK)
 def entry():
@@ -67,7 +65,6 @@ def entry():
     return redirect(action, 303)
 
 
-@bp.route("/entry/<int:response_id>/edit", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*UNIT_WORK)
 def entry_edit(response_id: int):

@@ -11,7 +11,6 @@ from ..domain.units.posters import poster_pdf, visible_counters
 from ..models import Counter
 from ..support.qr import qr_png, qr_svg
 from .access import get_in_scope
-from .routes import bp
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -19,7 +18,6 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.get("/posters")
 @roles_required(*UNIT_WORK)
 def posters():
     """The counters of the user's units with their poster and QR downloads."""
@@ -36,7 +34,6 @@ def _active_counter(counter_id: int) -> Counter:
     return counter
 
 
-@bp.get("/posters/<int:counter_id>/poster-<paper>.pdf")
 @roles_required(*UNIT_WORK)
 def poster(counter_id: int, paper: str):
     """One counter's poster as an A4 or A5 PDF."""
@@ -47,7 +44,6 @@ def poster(counter_id: int, paper: str):
                      f"ap-phich-quay-{counter.id}-{paper}.pdf")
 
 
-@bp.get("/posters/<int:counter_id>/qr.<kind>")
 @roles_required(*UNIT_WORK)
 def counter_qr(counter_id: int, kind: str):
     """One counter's QR code alone, as PNG or SVG."""

@@ -9,7 +9,6 @@ from ..auth import UNIT_WORK, roles_required
 from ..domain.campaigns.progress import campaign_progress, default_campaign, visible_campaigns
 from ..models import Channel
 from ..support.dates import today_local
-from .routes import bp
 
 
 def vn_number(value: float, decimals: int = 0) -> str:
@@ -18,7 +17,6 @@ def vn_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-@bp.get("/progress")
 @roles_required(*UNIT_WORK)
 def progress():
     """Valid responses per unit against the required sample, by channel, with the pace."""

@@ -22,7 +22,6 @@ from ..domain.submissions.review import (
 from ..errors import DomainError
 from ..models import Response, ResponseStatus
 from .access import get_in_scope
-from .routes import bp
 from .sheet_forms import ActionForm
 
 #: Longest burst key (``Response.burst_key``); a longer one names nothing.
@@ -35,7 +34,6 @@ def _campaign_filter() -> int | None:
         else None
 
 
-@bp.get("/flagged")
 @roles_required(*UNIT_WORK)
 def flagged():
     """Flagged responses grouped by burst, with checkboxes and the two bulk decisions.
@@ -53,7 +51,6 @@ def flagged():
                            form=ActionForm(), decisions=DECISIONS)
 
 
-@bp.get("/flagged/<int:response_id>")
 @roles_required(*UNIT_WORK)
 def flagged_response(response_id: int):
     """One flagged (or once flagged) response: its answers, profile, comment and reason."""
@@ -65,7 +62,6 @@ def flagged_response(response_id: int):
                            decisions=DECISIONS)
 
 
-@bp.post("/flagged/<int:response_id>")
 @roles_required(*UNIT_WORK)
 def flagged_review(response_id: int):
     """Record the decision on one flagged response (POST + CSRF), then back to the list."""
@@ -85,7 +81,6 @@ def flagged_review(response_id: int):
     return redirect(url_for("staff.flagged"), 303)
 
 
-@bp.post("/flagged/review")
 @roles_required(*UNIT_WORK)
 def flagged_bulk():
     """One decision on every ticked response (POST + CSRF); all of them or none."""

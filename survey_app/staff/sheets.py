@@ -17,7 +17,6 @@ from ..domain.paper.sheet_batches import (
 from ..input_guard import MAX_ID
 from ..models import SheetBatch
 from .access import get_in_scope
-from .routes import bp
 from .sheet_forms import BatchForm
 
 
@@ -32,7 +31,6 @@ def _form_with_choices() -> BatchForm:
     return form
 
 
-@bp.route("/sheets", methods=["GET", "POST"])
 @roles_required(*UNIT_WORK)
 def batches():
     """The batches of the user's units, and the form to print a new one."""
@@ -57,7 +55,6 @@ def batches():
                            rows=visible_batches(current_user)), status
 
 
-@bp.get("/sheets/<int:batch_id>.pdf")
 @roles_required(*UNIT_WORK)
 def batch_download(batch_id: int):
     """The batch's PDF (drawn again from the stored serials and layout)."""

@@ -23,11 +23,9 @@ from ..models import Campaign, CampaignState, Response, VerificationEntry
 from .access import get_in_scope
 from .entry import chosen_campaign
 from .entry_page import render_entry, render_unsent
-from .routes import bp
 from .sheet_forms import ActionForm
 
 
-@bp.route("/verify", methods=["GET", "POST"])
 @csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*UNIT_WORK)
 def verify():
@@ -59,7 +57,6 @@ def _unit_of(entry: VerificationEntry) -> int:
     return db.session.get(Response, entry.response_id).unit_id
 
 
-@bp.route("/verify/<int:verification_id>", methods=["GET", "POST"])
 @roles_required(*UNIT_WORK)
 def verify_compare(verification_id: int):
     """The two typings side by side; choose the right value for each difference."""
