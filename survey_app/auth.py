@@ -46,6 +46,11 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def acting_user() -> User:
+    """The signed-in user as a model object, to name as the actor of a change."""
+    return current_user._get_current_object()
+
+
 def roles_required(*roles: Role) -> Callable[[F], F]:
     """Refuse anonymous visitors (to the login page) and other roles (403)."""
     def decorate(view: F) -> F:

@@ -138,3 +138,40 @@ def test_import_responses_command(runner, tmp_path):
     assert db.session.scalar(select(func.count(Response.id))) == 2
     missing = runner.invoke(args=["import-responses", "--campaign", "khong", str(path)])
     assert "Không có đợt khảo sát" in missing.output
+
+
+def test_the_command_line_keeps_the_web_s_account_rules(runner):
+    # The web refuses this user name; the command line used to create the account anyway.
+    result = runner.invoke(args=["create-user", "Ngô Thị <b>", "--role", "viewer"])
+    assert result.exit_code == 1
+    assert "Tên đăng nhập chỉ gồm chữ không dấu" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    made = runner.invoke(args=["create-user", "ngothi", "--role", "viewer",
+                               "--name", "  Ngô\u200b Thị  "])
+    assert made.exit_code == 0, made.output
+    user = db.session.scalar(select(User).filter_by(username="ngothi"))
+    assert user.full_name == "Ngô Thị"  # cleaned like the web form cleans it
+    from survey_app.models import AuditEvent
+
+    event = db.session.scalar(select(AuditEvent).filter_by(action="user.create"))
+    assert event.user_id is None and event.note == "dòng lệnh"
+
+
+def test_command_line_writes_take_the_write_lock_first(app, runner, make_user):
+    # SQLite: a write transaction begins IMMEDIATE, so it waits for the lock instead of
+    # failing with "database is locked" halfway (DESIGN.md); the commands did not.
+    if db.engine.dialect.name != "sqlite":
+        return
+    make_user("canbo", Role.VIEWER)
+    begun = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert runner.invoke(args=["reset-password", "canbo"]).exit_code == 0
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert "BEGIN IMMEDIATE" in begun

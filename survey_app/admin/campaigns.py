@@ -12,7 +12,7 @@ from ..domain.results.result_settings import method_name, weighting_name
 from ..extensions import db
 from ..models import Campaign, CampaignState, CampaignUnit, Unit
 from .campaign_forms import CampaignForm, StateForm, read_targets
-from .common import admin_only, commit_change
+from .common import admin_change, admin_only
 from .forms import ActionForm, options
 
 #: Buttons shown for each state: (target state, label). Approval lives with the results.
@@ -69,12 +69,13 @@ def campaign_new():
             margin_of_error=form.margin_of_error.share,
             optional_blocks=list(form.optional_blocks.data or []),
             unit_ids=list(form.unit_ids.data or []))
-        created: list[Campaign] = []
-        error = commit_change(lambda: created.append(campaign_admin.create_campaign(data)))
+        with admin_change() as change:
+            campaign = campaign_admin.create_campaign(data, actor=change.actor)
+        error = change.refusal
         if error is None:
             flash("Đã tạo đợt khảo sát (bản nháp). Hãy nhập số hồ sơ N hoặc chỉ tiêu của từng "
                   "đơn vị rồi mở đợt.", "success")
-            return redirect(url_for("admin.campaign_detail", campaign_id=created[0].id))
+            return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))
     status = 400 if error or form.errors else 200
     return render_template("admin/campaign_form.html", form=form, error=error), status
 
@@ -103,8 +104,11 @@ def campaign_targets(campaign_id: int):
     campaign = db.get_or_404(Campaign, campaign_id)
     unit_ids = [unit.id for unit in _active_units()] + [row.unit_id for row in campaign.targets]
     targets, problems = read_targets(request.form, list(dict.fromkeys(unit_ids)))
-    error = problems[0] if problems else commit_change(
-        lambda: campaign_admin.set_targets(campaign, targets))
+    error = problems[0] if problems else None
+    if error is None:
+        with admin_change() as change:
+            campaign_admin.set_targets(campaign, targets, actor=change.actor)
+        error = change.refusal
     if error:
         return _detail(campaign, error, 400, typed=request.form)
     flash("Đã lưu chỉ tiêu của các đơn vị.", "success")
@@ -119,8 +123,9 @@ def campaign_state(campaign_id: int):
     if not form.validate_on_submit() or form.target.data not in set(CampaignState):
         return _detail(campaign, "Trạng thái yêu cầu không hợp lệ.", 400)
     target = CampaignState(form.target.data)
-    error = commit_change(lambda: campaign_admin.change_state(campaign, target))
-    if error:
-        return _detail(db.get_or_404(Campaign, campaign_id), error, 409)
+    with admin_change() as change:
+        campaign_admin.change_state(campaign, target, actor=change.actor)
+    if change.refusal:
+        return _detail(db.get_or_404(Campaign, campaign_id), change.refusal, 409)
     flash(f"Đợt khảo sát chuyển sang trạng thái “{target.label}”.", "success")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))

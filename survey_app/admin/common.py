@@ -1,15 +1,17 @@
-"""What every administration view shares: the admin-only guard and committing a change."""
+"""What every administration view shares: the admin-only guard and making a change."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from ..auth import roles_required
+from ..auth import acting_user, roles_required
 from ..database import write_transaction
 from ..errors import DomainError
-from ..models import Role
+from ..models import Role, User
 
 admin_only = roles_required(Role.ADMIN)
 
@@ -17,13 +19,26 @@ CONFLICT = ("Dữ liệu vừa bị người khác thay đổi (ví dụ mã đ�
             "và thử lại.")
 
 
-def commit_change(change: Callable[[], object]) -> str | None:
-    """Run ``change`` (which writes its audit event) in one transaction; the refusal, or None."""
+@dataclass
+class Change:
+    """One administrative change: who makes it, and why it was refused (None: it was made)."""
+
+    actor: User
+    refusal: str | None = None
+
+
+@contextmanager
+def admin_change() -> Iterator[Change]:
+    """The block's writes and audit events in one transaction by the signed-in admin.
+
+    A refusal (``DomainError``) or a clash with a concurrent change rolls everything back
+    and is kept in ``change.refusal`` for the page, instead of propagating.
+    """
+    change = Change(actor=acting_user())
     try:
         with write_transaction():
-            change()
+            yield change
     except DomainError as error:
-        return str(error)
+        change.refusal = str(error)
     except IntegrityError:
-        return CONFLICT
-    return None
+        change.refusal = CONFLICT

@@ -9,7 +9,7 @@ from ..domain.units.links import counter_url
 from ..extensions import db
 from ..models import Counter, Unit
 from ..support.dates import local_date
-from .common import admin_only, commit_change
+from .common import admin_change, admin_only
 from .forms import CounterForm
 
 
@@ -31,10 +31,10 @@ def counter_create(unit_id: int):
     form = CounterForm()
     if not form.validate_on_submit():
         return _page(unit, form, status=400)
-    error = commit_change(lambda: unit_admin.create_counter(unit, form.name.data,
-                                                            form.kiosk.data))
-    if error:
-        return _page(unit, form, error, 400)
+    with admin_change() as change:
+        unit_admin.create_counter(unit, form.name.data, form.kiosk.data, actor=change.actor)
+    if change.refusal:
+        return _page(unit, form, change.refusal, 400)
     flash("Đã thêm quầy.", "success")
     return redirect(url_for("admin.counters", unit_id=unit.id))
 
@@ -46,8 +46,10 @@ def counter_edit(counter_id: int):
     form = CounterForm(obj=counter)
     error = None
     if form.validate_on_submit():
-        error = commit_change(lambda: unit_admin.rename_counter(counter, form.name.data,
-                                                                form.kiosk.data))
+        with admin_change() as change:
+            unit_admin.rename_counter(counter, form.name.data, form.kiosk.data,
+                                      actor=change.actor)
+        error = change.refusal
         if error is None:
             flash("Đã lưu quầy.", "success")
             return redirect(url_for("admin.counters", unit_id=counter.unit_id))
@@ -61,9 +63,10 @@ def counter_active(counter_id: int):
     """Revoke a counter (its QR link stops working) or restore it."""
     counter = db.get_or_404(Counter, counter_id)
     active = request.form.get("active") == "1"
-    refusal = commit_change(lambda: unit_admin.set_counter_active(counter, active))
-    if refusal:
-        flash(refusal, "error")
+    with admin_change() as change:
+        unit_admin.set_counter_active(counter, active, actor=change.actor)
+    if change.refusal:
+        flash(change.refusal, "error")
     else:
         flash("Đã khôi phục quầy." if active else "Đã thu hồi quầy: đường dẫn của quầy không "
               "còn nhận phiếu.", "success")
@@ -74,9 +77,10 @@ def counter_active(counter_id: int):
 def counter_regenerate(counter_id: int):
     """Issue a new QR link; posters with the old one stop working (print new ones)."""
     counter = db.get_or_404(Counter, counter_id)
-    refusal = commit_change(lambda: unit_admin.regenerate_counter_token(counter))
-    if refusal:
-        flash(refusal, "error")
+    with admin_change() as change:
+        unit_admin.regenerate_counter_token(counter, actor=change.actor)
+    if change.refusal:
+        flash(change.refusal, "error")
     else:
         flash("Đã cấp mã QR mới. Áp phích cũ không còn dùng được: hãy in áp phích mới.",
               "warning")

@@ -6,13 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..auth import acting_user
 from ..database import write_transaction
 from ..domain.units import unit_admin
 from ..domain.units.unit_import import UnitImportRejected, import_units
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Counter, Unit, UnitKind
-from .common import admin_only, commit_change
+from .common import admin_change, admin_only
 from .forms import UnitForm, UnitImportForm, options
 
 
@@ -56,7 +57,9 @@ def unit_new():
     if form.validate_on_submit():
         data, error = _data(form)
         if data is not None:
-            error = commit_change(lambda: unit_admin.create_unit(data))
+            with admin_change() as change:
+                unit_admin.create_unit(data, actor=change.actor)
+            error = change.refusal
             if error is None:
                 flash(f"Đã tạo đơn vị “{data.name}”.", "success")
                 return redirect(url_for("admin.units"))
@@ -78,7 +81,9 @@ def unit_edit(unit_id: int):
     if form.validate_on_submit():
         data, error = _data(form)
         if data is not None:
-            error = commit_change(lambda: unit_admin.update_unit(unit, data))
+            with admin_change() as change:
+                unit_admin.update_unit(unit, data, actor=change.actor)
+            error = change.refusal
             if error is None:
                 flash("Đã lưu thay đổi của đơn vị.", "success")
                 return redirect(url_for("admin.units"))
@@ -91,9 +96,10 @@ def unit_active(unit_id: int):
     """Deactivate or reactivate a unit (its survey links stop or start working)."""
     unit = _unit_or_404(unit_id)
     active = request.form.get("active") == "1"
-    refusal = commit_change(lambda: unit_admin.set_unit_active(unit, active))
-    if refusal:
-        flash(refusal, "error")
+    with admin_change() as change:
+        unit_admin.set_unit_active(unit, active, actor=change.actor)
+    if change.refusal:
+        flash(change.refusal, "error")
     else:
         flash(("Đã kích hoạt lại " if active else "Đã ngừng hoạt động ") + unit.name + ".",
               "success")
@@ -111,7 +117,8 @@ def unit_import():
         body = upload.read()
         try:
             with write_transaction():
-                count = import_units(body, source=upload.filename or "tệp tải lên")
+                count = import_units(body, source=upload.filename or "tệp tải lên",
+                                     actor=acting_user())
         except UnitImportRejected as rejected:
             error, problems = str(rejected), [str(problem) for problem in rejected.problems]
         except DomainError as refused:

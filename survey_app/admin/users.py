@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..domain.accounts import user_admin
 from ..extensions import db
 from ..models import Role, Unit, User
-from .common import admin_only, commit_change
+from .common import admin_change, admin_only
 from .forms import UserEditForm, UserForm, options
 
 
@@ -47,12 +46,13 @@ def user_new():
     form.unit_ids.choices = _unit_choices()
     error = None
     if form.validate_on_submit():
-        made: list[tuple[User, str]] = []
-        error = commit_change(lambda: made.append(user_admin.create_account(
-            form.username.data, form.full_name.data, Role(form.role.data),
-            list(form.unit_ids.data or []))))
+        with admin_change() as change:
+            user, password = user_admin.create_account(
+                form.username.data, form.full_name.data, Role(form.role.data),
+                list(form.unit_ids.data or []), actor=change.actor)
+        error = change.refusal
         if error is None:
-            return _secret_page(*made[0], created=True)
+            return _secret_page(user, password, created=True)
     status = 400 if error or form.errors else 200
     return render_template("admin/user_form.html", form=form, user=None, error=error), status
 
@@ -68,10 +68,10 @@ def user_edit(user_id: int):
         form.unit_ids.data = [unit.id for unit in user.units]
     error = None
     if form.validate_on_submit():
-        acting = current_user._get_current_object()
-        error = commit_change(lambda: user_admin.update_account(
-            user, acting, form.full_name.data, Role(form.role.data),
-            list(form.unit_ids.data or [])))
+        with admin_change() as change:
+            user_admin.update_account(user, change.actor, form.full_name.data,
+                                      Role(form.role.data), list(form.unit_ids.data or []))
+        error = change.refusal
         if error is None:
             flash(f"Đã lưu tài khoản {user.username}.", "success")
             return redirect(url_for("admin.users"))
@@ -83,12 +83,12 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     """A new generated password, shown once; the person must change it at next login."""
     user = db.get_or_404(User, user_id)
-    passwords: list[str] = []
-    error = commit_change(lambda: passwords.append(user_admin.reset_password(user)))
-    if error:
-        flash(error, "error")
+    with admin_change() as change:
+        password = user_admin.reset_password(user, actor=change.actor)
+    if change.refusal:
+        flash(change.refusal, "error")
         return redirect(url_for("admin.users"))
-    return _secret_page(user, passwords[0], created=False)
+    return _secret_page(user, password, created=False)
 
 
 @admin_only
@@ -96,9 +96,9 @@ def user_active(user_id: int):
     """Deactivate (sessions end at once) or reactivate an account."""
     user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
-    acting = current_user._get_current_object()
-    error = commit_change(lambda: user_admin.set_active(user, acting, active))
-    if error:
-        return _list_page(error, 409)
+    with admin_change() as change:
+        user_admin.set_active(user, change.actor, active)
+    if change.refusal:
+        return _list_page(change.refusal, 409)
     flash(f"Đã {'mở lại' if active else 'khóa'} tài khoản {user.username}.", "success")
     return redirect(url_for("admin.users"))

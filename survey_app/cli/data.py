@@ -6,8 +6,8 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..domain.accounts import accounts
-from ..domain.audit import audit
+from ..database import write_transaction
+from ..domain.accounts import user_admin
 from ..domain.campaigns.instruments import sync_shipped_instruments
 from ..domain.operations.seeding import DEMO_ADMIN, seed_demo
 from ..domain.submissions.importing import ImportRejected, import_responses
@@ -26,8 +26,8 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(Unit.id).limit(1)) is not None:
         click.echo("Cơ sở dữ liệu đã có đơn vị; không tạo dữ liệu trình diễn.")
         return
-    report = seed_demo(today_local())
-    db.session.commit()
+    with write_transaction():
+        report = seed_demo(today_local())
     if not report.changed:
         click.echo("Dữ liệu trình diễn đã có sẵn; không thay đổi gì.")
         return
@@ -78,13 +78,13 @@ def create_user_command(username: str, role: str, full_name: str, unit_codes: tu
     if missing:
         fail(f"Không có đơn vị: {', '.join(sorted(missing))}")
     try:
-        user, password = accounts.create_user(username, full_name, Role(role), units)
+        # The same rules and audit as the web form; nobody signed in acts here.
+        with write_transaction():
+            user, password = user_admin.create_account(
+                username, full_name, Role(role), [unit.id for unit in units], actor=None,
+                note="dòng lệnh")
     except DomainError as error:
         fail(str(error))
-    audit.record("user.create", object_type="user", object_id=user.username,
-                 after={"role": user.role.value, "units": [unit.code for unit in units]},
-                 note="dòng lệnh")
-    db.session.commit()
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role.label}). Mật khẩu: {password}")
 
 
@@ -95,12 +95,8 @@ def reset_password_command(username: str) -> None:
     user = db.session.scalar(select(User).filter_by(username=username.strip().lower()))
     if user is None:
         fail(f"Không có tài khoản “{username}”.")
-    password = accounts.generate_password()
-    accounts.set_password(user, password)
-    user.must_change_password = True
-    audit.record("user.reset_password", object_type="user", object_id=user.username,
-                 note="dòng lệnh")
-    db.session.commit()
+    with write_transaction():
+        password = user_admin.reset_password(user, actor=None, note="dòng lệnh")
     click.echo(f"Mật khẩu mới của {user.username}: {password}")
 
 
@@ -108,9 +104,9 @@ def reset_password_command(username: str) -> None:
 def sync_instruments_command() -> None:
     """Publish instrument files that are not yet in the database."""
     try:
-        rows = sync_shipped_instruments()
+        with write_transaction():
+            rows = sync_shipped_instruments()
     except DomainError as error:
         fail(str(error))
-    db.session.commit()
     for row in rows:
         click.echo(f"{row.label}: {row.title}")

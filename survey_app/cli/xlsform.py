@@ -9,10 +9,10 @@ import click
 from questionnaires import DefinitionError
 from questionnaires.xlsform import NotExportable, definition_from_xlsform, instrument_to_xlsform
 
+from ..database import write_transaction
 from ..domain.audit import audit
 from ..domain.campaigns.instruments import instrument_of, publish_definition, published_version
 from ..errors import DomainError
-from ..extensions import db
 from .base import command, fail
 
 
@@ -44,22 +44,23 @@ def import_xlsform_command(xlsx_file: Path) -> None:
     """Publish the instrument an XLSForm workbook describes (a new code or version)."""
     try:
         definition = definition_from_xlsform(xlsx_file.read_bytes())
-        publication = publish_definition(
-            definition, xlsx_file.name,
-            "hãy tăng 'version' trên trang 'settings' thay vì sửa bản đã công bố.")
+        with write_transaction():
+            publication = publish_definition(
+                definition, xlsx_file.name,
+                "hãy tăng 'version' trên trang 'settings' thay vì sửa bản đã công bố.")
+            row = publication.row
+            if publication.created:
+                audit.record("instrument.publish", user=None, object_type="instrument_version",
+                             object_id=row.label,
+                             after={"title": row.title, "digest": row.digest},
+                             note=f"nhập từ XLSForm {xlsx_file.name}")
     except (DefinitionError, DomainError) as error:
         fail(f"{xlsx_file.name}: không nhập được. {error}")
-    row = publication.row
     if not publication.created:
         click.echo(f"Bộ phiếu {row.label} đã được công bố với cùng nội dung; "
                    "không có gì mới.")
         return
-    db.session.flush()  # the row's id, under which its parsed form is kept
     instrument = instrument_of(row)
-    audit.record("instrument.publish", object_type="instrument_version", object_id=row.label,
-                 after={"title": row.title, "digest": row.digest},
-                 note=f"nhập từ XLSForm {xlsx_file.name}")
-    db.session.commit()
     click.echo(f"Đã công bố bộ phiếu {row.label}: {row.title} — {len(instrument.elements)} "
                f"yếu tố, {len(instrument.rating_items)} câu đánh giá, "
                f"{len(instrument.blocks)} khối tùy chọn, {len(instrument.profile)} câu hỏi "

@@ -117,3 +117,24 @@ def test_a_tampered_role_is_refused_in_vietnamese(client, admin):
     assert response.status_code == 400
     assert "Lựa chọn không hợp lệ" in response.get_data(as_text=True)
     assert read_user("moi") is None
+
+
+def test_an_account_change_is_credited_to_the_acting_admin_not_whoever_is_signed_in(
+        app, make_user):
+    # The audit names the acting user passed to the service; it used to take whoever was
+    # signed in in the request, whatever the caller said.
+    from flask_login import login_user
+
+    from survey_app.database import write_transaction
+    from survey_app.domain.accounts import user_admin
+    from survey_app.models import AuditEvent
+
+    signed_in, _ = make_user("nguoi-khac", Role.ADMIN)
+    acting, _ = make_user("phongnoivu", Role.ADMIN)
+    target, _ = make_user("canbo", Role.VIEWER)
+    with app.test_request_context():
+        login_user(signed_in)
+        with write_transaction():
+            user_admin.update_account(target, acting, "Cán Bộ", Role.VIEWER, [])
+    event = db.session.scalar(select(AuditEvent).filter_by(action="user.update"))
+    assert event.user_id == acting.id

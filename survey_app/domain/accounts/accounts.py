@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Role, Unit, User, utcnow
+from ...support.text import clean_text
 
 # No 0/O, 1/l/I: generated passwords are read off a screen and typed by hand.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -62,11 +63,28 @@ def set_password(user: User, password: str) -> None:
     user.end_sessions()
 
 
+def username_problem(username: str) -> str | None:
+    """Why a (lower-cased) user name is not acceptable, or None."""
+    if not username:
+        return "Tên đăng nhập không được để trống."
+    if not username.isascii() or not username.replace("-", "").replace("_", "").replace(
+            ".", "").isalnum():
+        return "Tên đăng nhập chỉ gồm chữ không dấu, số, “.”, “_”, “-”."
+    return None
+
+
 def create_user(username: str, full_name: str, role: Role, units: list[Unit] | None = None,
                 password: str | None = None) -> tuple[User, str]:
-    """A new account (added to the session) and its password, generated when not given."""
+    """A new account (added to the session) and its password, generated when not given.
+
+    The one place the account rules live, for the web, the command line and the demo.
+    """
     username = username.strip().lower()
-    if not username or db.session.scalar(select(User.id).filter_by(username=username)):
+    problem = username_problem(username)
+    if problem:
+        raise DomainError(problem)
+    full_name = clean_text(full_name)
+    if db.session.scalar(select(User.id).filter_by(username=username)):
         raise DomainError(f"Tên đăng nhập “{username}” đã có hoặc để trống.")
     if role is Role.UNIT_STAFF and not units:
         raise DomainError("Cán bộ đơn vị phải được gán ít nhất một đơn vị.")

@@ -38,7 +38,7 @@ def attempt(username: str, password: str, address: str | None) -> SignIn:
         # into the wrong box.
         logged_name = name[:64] if user is not None else None
         if throttle is not None:
-            audit.record("login.refused", object_type="user", object_id=logged_name,
+            audit.record("login.refused", user=None, object_type="user", object_id=logged_name,
                          note=f"tạm khóa, còn {throttle.seconds} giây")
             return SignIn(throttle=throttle)
         if user is None or not user.active:
@@ -48,7 +48,7 @@ def attempt(username: str, password: str, address: str | None) -> SignIn:
             ok = verify_password(user, password)
         if not ok:
             login_throttle.record_failure(name, address)
-            audit.record("login.failure", object_type="user", object_id=logged_name,
+            audit.record("login.failure", user=None, object_type="user", object_id=logged_name,
                          note=None if user is not None else "tên đăng nhập không tồn tại")
             return SignIn()
         login_throttle.clear_account(name)

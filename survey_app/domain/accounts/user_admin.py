@@ -26,18 +26,13 @@ def _units(unit_ids: list[int], role: Role) -> list[Unit]:
     return units
 
 
-def create_account(username: str, full_name: str, role: Role, unit_ids: list[int]
-                   ) -> tuple[User, str]:
+def create_account(username: str, full_name: str, role: Role, unit_ids: list[int], *,
+                   actor: User | None, note: str | None = None) -> tuple[User, str]:
     """A new account with a generated password to show once (caller commits)."""
-    username = username.strip().lower()
-    if not username.replace("-", "").replace("_", "").replace(".", "").isalnum() \
-            or not username.isascii():
-        raise DomainError("Tên đăng nhập chỉ gồm chữ không dấu, số, “.”, “_”, “-”.")
-    user, password = create_user(username, clean_text(full_name), role,
-                                 _units(unit_ids, role))
+    user, password = create_user(username, full_name, role, _units(unit_ids, role))
     db.session.flush()
-    audit.record("user.create", object_type="user", object_id=user.username,
-                 after=user_snapshot(user))
+    audit.record("user.create", user=actor, object_type="user", object_id=user.username,
+                 after=user_snapshot(user), note=note)
     return user, password
 
 
@@ -52,16 +47,17 @@ def update_account(user: User, acting: User, full_name: str, role: Role,
     if user.role is not role:
         user.end_sessions()  # the next page is served with the new role only after login
     user.role = role
-    audit.record("user.update", object_type="user", object_id=user.username, before=before,
-                 after=user_snapshot(user))
+    audit.record("user.update", user=acting, object_type="user", object_id=user.username,
+                 before=before, after=user_snapshot(user))
 
 
-def reset_password(user: User) -> str:
+def reset_password(user: User, *, actor: User | None, note: str | None = None) -> str:
     """A new generated password (shown once), to be changed at the next login."""
     password = generate_password()
     set_password(user, password)
     user.must_change_password = True
-    audit.record("user.reset_password", object_type="user", object_id=user.username)
+    audit.record("user.reset_password", user=actor, object_type="user",
+                 object_id=user.username, note=note)
     return password
 
 
@@ -73,6 +69,7 @@ def set_active(user: User, acting: User, active: bool) -> None:
         return
     user.active = active
     user.end_sessions()
-    audit.record("user.activate" if active else "user.deactivate", object_type="user",
+    audit.record("user.activate" if active else "user.deactivate", user=acting,
+                 object_type="user",
                  object_id=user.username, before={"active": not active},
                  after={"active": active})

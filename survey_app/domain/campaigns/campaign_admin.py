@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Campaign, CampaignState, CampaignUnit, InstrumentVersion, Unit
+from ...models import Campaign, CampaignState, CampaignUnit, InstrumentVersion, Unit, User
 from ...support.text import clean_text
 from ..audit import audit
 from ..results.result_settings import METHOD_NAMES, WEIGHTING_NAMES
@@ -70,7 +70,7 @@ def published_versions() -> list[InstrumentVersion]:
                                                   InstrumentVersion.version.desc())))
 
 
-def create_campaign(data: CampaignData) -> Campaign:
+def create_campaign(data: CampaignData, *, actor: User | None) -> Campaign:
     """A draft campaign over the chosen units (caller commits)."""
     data.name = clean_text(data.name)
     if not CODE_PATTERN.match(data.code):
@@ -111,7 +111,8 @@ def create_campaign(data: CampaignData) -> Campaign:
     campaign.targets = [CampaignUnit(unit=unit) for unit in units]
     db.session.add(campaign)
     db.session.flush()
-    audit.record("campaign.create", object_type="campaign", object_id=campaign.code,
+    audit.record("campaign.create", user=actor, object_type="campaign",
+                 object_id=campaign.code,
                  after={**campaign_snapshot(campaign), "units": [u.code for u in units]})
     return campaign
 
@@ -126,7 +127,7 @@ def _units(unit_ids: list[int]) -> list[Unit]:
     return units
 
 
-def set_targets(campaign: Campaign, targets: list[Target]) -> None:
+def set_targets(campaign: Campaign, targets: list[Target], *, actor: User | None) -> None:
     """Replace the units taking part and their N or fixed target (caller commits)."""
     if campaign.state is CampaignState.APPROVED:
         raise DomainError("Đợt khảo sát đã phê duyệt: không sửa được chỉ tiêu.")
@@ -153,7 +154,8 @@ def set_targets(campaign: Campaign, targets: list[Target]) -> None:
             campaign.targets.append(row)
         row.transactions_n, row.fixed_target = target.transactions_n, target.fixed_target
     db.session.flush()
-    audit.record("campaign.targets", object_type="campaign", object_id=campaign.code,
+    audit.record("campaign.targets", user=actor, object_type="campaign",
+                 object_id=campaign.code,
                  before=before, after=_targets_snapshot(campaign))
 
 
@@ -162,7 +164,7 @@ def _targets_snapshot(campaign: Campaign) -> dict:
             for row in sorted(campaign.targets, key=lambda row: row.unit.code)}
 
 
-def change_state(campaign: Campaign, target: CampaignState) -> None:
+def change_state(campaign: Campaign, target: CampaignState, *, actor: User | None) -> None:
     """Open, close or reopen a campaign; forbidden moves raise ``InvalidTransition``."""
     if target not in MANUAL_TARGETS:
         raise DomainError("Phê duyệt kết quả được thực hiện ở trang Kết quả, không ở đây.")
@@ -170,5 +172,6 @@ def change_state(campaign: Campaign, target: CampaignState) -> None:
         raise DomainError("Chưa có đơn vị nào tham gia đợt khảo sát: hãy nhập chỉ tiêu trước.")
     before = campaign.state.value
     campaign.transition_to(target)
-    audit.record("campaign.state", object_type="campaign", object_id=campaign.code,
+    audit.record("campaign.state", user=actor, object_type="campaign",
+                 object_id=campaign.code,
                  before={"state": before}, after={"state": target.value})

@@ -184,8 +184,9 @@ def _flag_earlier(session: Session, rule: Rule, members: ColumnElement[bool], ke
         .values(status=ResponseStatus.FLAGGED, flag_reason=reason, burst_key=key)
         .returning(Response.id).execution_options(synchronize_session=False)))
     if flagged:
-        audit.record("response.flag_burst", object_type="response", object_id=response_id,
-                     after=_audit_after(rule, key, reason, sorted(flagged)), system=True)
+        audit.record("response.flag_burst", user=None, system=True, object_type="response",
+                     object_id=response_id,
+                     after=_audit_after(rule, key, reason, sorted(flagged)))
     return flagged
 
 

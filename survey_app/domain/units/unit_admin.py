@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Counter, Unit, UnitKind
+from ...models import Counter, Unit, UnitKind, User
 from ...support.text import clean_text
 from ..audit import audit
 
@@ -70,7 +70,7 @@ def _check(data: UnitData, unit: Unit | None) -> None:
             ancestor = ancestor.parent
 
 
-def create_unit(data: UnitData) -> Unit:
+def create_unit(data: UnitData, *, actor: User | None) -> Unit:
     """A new unit with one counter named after it (caller commits)."""
     data.name = clean_text(data.name)
     _check(data, None)
@@ -79,12 +79,12 @@ def create_unit(data: UnitData) -> Unit:
     unit.counters.append(Counter(name="Quầy tiếp nhận và trả kết quả"))
     db.session.add(unit)
     db.session.flush()
-    audit.record("unit.create", object_type="unit", object_id=unit.code,
+    audit.record("unit.create", user=actor, object_type="unit", object_id=unit.code,
                  after=unit_snapshot(unit))
     return unit
 
 
-def update_unit(unit: Unit, data: UnitData) -> None:
+def update_unit(unit: Unit, data: UnitData, *, actor: User | None) -> None:
     """Change a unit's code, name, kind, parent or fields (caller commits)."""
     data.name = clean_text(data.name)
     _check(data, unit)
@@ -93,16 +93,16 @@ def update_unit(unit: Unit, data: UnitData) -> None:
     unit.parent_id, unit.field_codes = data.parent_id, data.field_codes
     db.session.flush()
     db.session.refresh(unit, ["parent"])
-    audit.record("unit.update", object_type="unit", object_id=unit.code, before=before,
-                 after=unit_snapshot(unit))
+    audit.record("unit.update", user=actor, object_type="unit", object_id=unit.code,
+                 before=before, after=unit_snapshot(unit))
 
 
-def set_unit_active(unit: Unit, active: bool) -> None:
+def set_unit_active(unit: Unit, active: bool, *, actor: User | None) -> None:
     """Deactivate (its counters' links stop working) or reactivate a unit."""
     if unit.is_active == active:
         return
     unit.is_active = active
-    audit.record("unit.activate" if active else "unit.deactivate", object_type="unit",
+    audit.record("unit.activate" if active else "unit.deactivate", user=actor, object_type="unit",
                  object_id=unit.code, before={"is_active": not active},
                  after={"is_active": active})
 
@@ -115,38 +115,41 @@ def _counter_name(name: str) -> str:
     return name
 
 
-def create_counter(unit: Unit, name: str, kiosk: bool = False) -> Counter:
+def create_counter(unit: Unit, name: str, kiosk: bool = False, *, actor: User | None
+                   ) -> Counter:
     """A new counter with its own link (caller commits)."""
     name = _counter_name(name)
     counter = Counter(unit=unit, name=name, kiosk=kiosk)
     db.session.add(counter)
     db.session.flush()
-    audit.record("counter.create", object_type="counter", object_id=counter.id,
+    audit.record("counter.create", user=actor, object_type="counter", object_id=counter.id,
                  after={"unit": unit.code, "name": name, "kiosk": kiosk})
     return counter
 
 
-def rename_counter(counter: Counter, name: str, kiosk: bool) -> None:
+def rename_counter(counter: Counter, name: str, kiosk: bool, *, actor: User | None) -> None:
     """Change a counter's name or kiosk mode; its link stays the same."""
     name = _counter_name(name)
     before = {"name": counter.name, "kiosk": counter.kiosk}
     counter.name, counter.kiosk = name, kiosk
-    audit.record("counter.update", object_type="counter", object_id=counter.id, before=before,
-                 after={"name": name, "kiosk": kiosk})
+    audit.record("counter.update", user=actor, object_type="counter", object_id=counter.id,
+                 before=before, after={"name": name, "kiosk": kiosk})
 
 
-def set_counter_active(counter: Counter, active: bool) -> None:
+def set_counter_active(counter: Counter, active: bool, *, actor: User | None) -> None:
     """Revoke a counter (its link stops working) or bring it back."""
     if counter.is_active == active:
         return
     counter.is_active = active
-    audit.record("counter.activate" if active else "counter.revoke", object_type="counter",
+    audit.record("counter.activate" if active else "counter.revoke", user=actor,
+                 object_type="counter",
                  object_id=counter.id, before={"is_active": not active},
                  after={"is_active": active})
 
 
-def regenerate_counter_token(counter: Counter) -> None:
+def regenerate_counter_token(counter: Counter, *, actor: User | None) -> None:
     """Issue a new link; posters with the old QR code stop working."""
     counter.regenerate_token()
-    audit.record("counter.regenerate_token", object_type="counter", object_id=counter.id,
+    audit.record("counter.regenerate_token", user=actor, object_type="counter",
+                 object_id=counter.id,
                  note="mã QR cũ không còn hiệu lực")

@@ -12,7 +12,7 @@ import csv
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Unit, UnitKind
+from ...models import Unit, UnitKind, User
 from ...models.units import UNIT_KIND_LABELS
 from ...support.text import clean_text, fold
 from ..audit import audit
@@ -39,7 +39,7 @@ class UnitImportRejected(ImportRejected):
         self.args = (f"Tệp bị từ chối, không đơn vị nào được nhập ({len(problems)} lỗi).",)
 
 
-def import_units(data: bytes, *, source: str) -> int:
+def import_units(data: bytes, *, source: str, actor: User | None) -> int:
     """Check the whole file, then add every unit (caller commits); returns how many."""
     rows = _parse(decode_csv(data, UnitImportRejected))
     codes: dict[str, Unit] = {}
@@ -48,8 +48,9 @@ def import_units(data: bytes, *, source: str) -> int:
             parent = codes.get(parent_code) or db.session.scalar(
                 select(Unit).where(Unit.code == parent_code))
             row.parent_id = parent.id if parent else None
-        codes[row.code] = create_unit(row)
-    audit.record("unit.import", object_type="unit", after={"file": source, "units": len(rows)})
+        codes[row.code] = create_unit(row, actor=actor)
+    audit.record("unit.import", user=actor, object_type="unit",
+                 after={"file": source, "units": len(rows)})
     return len(rows)
 
 
