@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..orm import enum_column, utcnow
+
+if TYPE_CHECKING:  # related models, resolved by name by the mapper
+    from .campaigns import Campaign
+    from .instruments import InstrumentVersion
+    from .sheets import Sheet
+    from .units import Counter, Unit
+    from .users import User
 
 
 class Channel(enum.StrEnum):
@@ -107,6 +115,13 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
                                                  cascade="all, delete-orphan",
                                                  order_by="Answer.item_code")
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    counter: Mapped[Counter | None] = relationship()
+    sheet: Mapped[Sheet | None] = relationship()
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
 
     def answer_values(self) -> dict[str, int]:
         return {answer.item_code: answer.value for answer in self.answers}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..orm import utcnow
 from .users import User
+
+if TYPE_CHECKING:  # resolved by name by the mapper
+    from .campaigns import Campaign
 
 
 class ResultSnapshot(db.Model):
@@ -39,3 +42,4 @@ class ResultSnapshot(db.Model):
     approved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     approved_by: Mapped[User] = relationship()
+    campaign: Mapped[Campaign] = relationship()

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..orm import utcnow
+
+if TYPE_CHECKING:  # related models, resolved by name by the mapper
+    from .campaigns import Campaign
+    from .responses import Response
+    from .units import Unit
+    from .users import User
 
 
 class SheetBatch(db.Model):
@@ -29,6 +35,9 @@ class SheetBatch(db.Model):
     layout: Mapped[dict[str, Any] | None]
 
     sheets: Mapped[list[Sheet]] = relationship(back_populates="batch", order_by="Sheet.id")
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    created_by: Mapped[User | None] = relationship()
 
 
 def new_sheet_token() -> str:
@@ -69,3 +78,7 @@ class VerificationEntry(db.Model):
     matches: Mapped[bool]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     resolved_at: Mapped[datetime | None]
+
+    response: Mapped[Response] = relationship()
+    entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

@@ -18,7 +18,7 @@ from ..domain.paper.paper_entry import (
     values_of,
 )
 from ..domain.paper.serials import display_serial
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..models import Campaign, CampaignState
 from .entry_page import render_entry, render_unsent
 from .sheet_forms import ActionForm
@@ -73,7 +73,7 @@ def entry_edit(response_id: int):
     if response is None:
         abort(404)
     require_unit(response.unit_id)
-    campaign = db.session.get(Campaign, response.campaign_id)
+    campaign = response.campaign
     form = ActionForm()
     action = url_for("staff.entry_edit", response_id=response_id)
     serial = response.submission_key

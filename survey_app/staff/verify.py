@@ -18,8 +18,8 @@ from ..domain.paper.double_entry import (
 )
 from ..domain.paper.paper_entry import EntryRefused, snapshot, take_typed_sheet
 from ..domain.paper.serials import display_serial
-from ..extensions import csrf, db
-from ..models import Campaign, CampaignState, Response, VerificationEntry
+from ..extensions import csrf
+from ..models import CampaignState, VerificationEntry
 from .access import get_in_scope
 from .entry import chosen_campaign
 from .entry_page import render_entry, render_unsent
@@ -54,15 +54,15 @@ def verify():
 
 
 def _unit_of(entry: VerificationEntry) -> int:
-    return db.session.get(Response, entry.response_id).unit_id
+    return entry.response.unit_id
 
 
 @roles_required(*UNIT_WORK)
 def verify_compare(verification_id: int):
     """The two typings side by side; choose the right value for each difference."""
     entry = get_in_scope(VerificationEntry, verification_id, unit_of=_unit_of)
-    response = db.session.get(Response, entry.response_id)
-    campaign = db.session.get(Campaign, response.campaign_id)
+    response = entry.response
+    campaign = response.campaign
     form = ActionForm()
     problems = []
     if form.validate_on_submit():

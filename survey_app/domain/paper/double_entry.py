@@ -17,7 +17,6 @@ from ...models import (
     Channel,
     Response,
     Sheet,
-    Unit,
     User,
     VerificationEntry,
     utcnow,
@@ -78,7 +77,7 @@ def verify_sheet(sheet: Sheet, submission: Submission, user: User) -> Verificati
                          .where(VerificationEntry.response_id == response.id)):
         raise refusal(f"Phiếu số {shown} đã được nhập kiểm tra.")
     campaign = response_campaign(response)
-    check_typed(campaign, db.session.get(Unit, response.unit_id), submission)
+    check_typed(campaign, response.unit, submission)
     response_id = response.id
     try:
         return _store_verification(response_id, submission, user)
@@ -106,13 +105,13 @@ def _store_verification(response_id: int, submission: Submission, user: User
 
 def response_campaign(response: Response) -> Campaign:
     """The campaign a response belongs to."""
-    return db.session.get(Campaign, response.campaign_id)
+    return response.campaign
 
 
 def resolve(entry_id: int, choices: dict[str, str], user: User) -> None:
     """Keep, for each differing field, the first or the second typing; audited before/after."""
     entry = db.session.get(VerificationEntry, entry_id)
-    response = db.session.get(Response, entry.response_id)
+    response = entry.response
     if entry.resolved_at is not None:
         raise refusal("Phiếu này đã được đối chiếu xong.", field="resolution")
     diffs = differences(snapshot(response), entry.payload)
@@ -135,7 +134,7 @@ def resolve(entry_id: int, choices: dict[str, str], user: User) -> None:
         answers={k: int(v) for k, v in merged.items() if k in item_codes},
         profile={k: v for k, v in merged.items() if k not in item_codes and k != COMMENT},
         comment=merged.get(COMMENT, ""))
-    check_typed(campaign, db.session.get(Unit, response.unit_id), submission)
+    check_typed(campaign, response.unit, submission)
     response_id = response.id
     with write_transaction() as session:
         ensure_not_approved(campaign.id)

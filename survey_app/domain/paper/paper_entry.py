@@ -28,7 +28,6 @@ from ...models import (
     Response,
     ResponseStatus,
     Sheet,
-    SheetBatch,
     Unit,
     User,
     utcnow,
@@ -138,12 +137,12 @@ def find_sheet(typed_serial: str, user: User, campaign: Campaign | None = None) 
     shown = display_serial(serial)
     if sheet is None:
         raise refusal(f"Không có phiếu số {shown} trong các lô phiếu đã in.")
-    batch = db.session.get(SheetBatch, sheet.batch_id)
+    batch = sheet.batch
     if not can_see_unit(batch.unit_id, user):
         raise refusal(f"Phiếu số {shown} không thuộc đơn vị của bạn.")
     if campaign is not None and batch.campaign_id != campaign.id:
         raise refusal(f"Phiếu số {shown} thuộc một đợt khảo sát khác.")
-    owner = db.session.get(Campaign, batch.campaign_id)
+    owner = batch.campaign
     if owner.state is not CampaignState.OPEN:
         raise refusal(f"Đợt khảo sát của phiếu số {shown} không còn mở.")
     return sheet
@@ -202,9 +201,9 @@ def check_typed(campaign: Campaign, unit: Unit, submission: Submission) -> None:
 def enter_sheet(sheet_id: int, submission: Submission, user: User) -> Response:
     """Store a typed paper sheet (channel paper) once, in one transaction; audited."""
     sheet = db.session.get(Sheet, sheet_id)
-    batch = db.session.get(SheetBatch, sheet.batch_id)
-    campaign = db.session.get(Campaign, batch.campaign_id)
-    unit = db.session.get(Unit, batch.unit_id)
+    batch = sheet.batch
+    campaign = batch.campaign
+    unit = batch.unit
     check_typed(campaign, unit, submission)
     used = f"Phiếu số {display_serial(sheet.serial)} đã được nhập hoặc trả lời trực tuyến."
     if sheet_answered(sheet):
@@ -257,10 +256,10 @@ def correct_response(response_id: int, submission: Submission, user: User,
                      action: str = "paper_entry.correct") -> None:
     """Correct a typed sheet; the audit event keeps the values before and after."""
     response = db.session.get(Response, response_id)
-    campaign = db.session.get(Campaign, response.campaign_id)
+    campaign = response.campaign
     if campaign.state is CampaignState.APPROVED:
         raise refusal(APPROVED, field="campaign")
-    check_typed(campaign, db.session.get(Unit, response.unit_id), submission)
+    check_typed(campaign, response.unit, submission)
     with write_transaction() as session:
         ensure_not_approved(campaign.id)
         response = session.get(Response, response_id)

@@ -121,8 +121,8 @@ def create_batch(campaign_id: int, unit_id: int, count: int | str, user: User | 
 
 def batch_pdf(batch: SheetBatch) -> bytes:
     """The batch's PDF, drawn again from what was stored (same serials, same layout)."""
-    campaign = db.session.get(Campaign, batch.campaign_id)
-    unit = db.session.get(Unit, batch.unit_id)
+    campaign = batch.campaign
+    unit = batch.unit
     layout = batch.layout or {}
     plan = _plan_for(campaign, unit, list(layout.get("blocks", [])), layout.get("field_codes"))
     sheets = db.session.scalars(select(Sheet).where(Sheet.batch_id == batch.id)

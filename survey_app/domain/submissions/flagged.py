@@ -130,7 +130,7 @@ class FlaggedDetail:
 
 def flagged_detail(response: Response, user: User) -> FlaggedDetail:
     """The response's answers, profile and comment with labels, and its burst."""
-    campaign = db.session.get(Campaign, response.campaign_id)
+    campaign = response.campaign
     instrument = instrument_of(db.session.get(InstrumentVersion,
                                               response.instrument_version_id))
     values = response.answer_values()
@@ -151,11 +151,11 @@ def flagged_detail(response: Response, user: User) -> FlaggedDetail:
                                              user)) or 0
     reviewer = None
     if response.reviewed_by_id is not None:
-        reviewer_user = db.session.get(User, response.reviewed_by_id)
+        reviewer_user = response.reviewed_by
         reviewer = reviewer_user.full_name or reviewer_user.username if reviewer_user else None
     return FlaggedDetail(
-        response=response, unit=db.session.get(Unit, response.unit_id), campaign=campaign,
-        counter=db.session.get(Counter, response.counter_id) if response.counter_id else None,
+        response=response, unit=response.unit, campaign=campaign,
+        counter=response.counter,
         answers=answers, profile=profile, burst_title=burst_title(response.burst_key),
         burst_waiting=waiting, reviewer=reviewer)
 

@@ -120,8 +120,8 @@ def survey_at_counter(counter: Counter, today: date, *, kiosk: bool) -> Survey |
 def survey_for_sheet(sheet: Sheet) -> Survey:
     """The form of a paper sheet answered online: its batch's campaign and unit."""
     batch = sheet.batch
-    campaign = db.session.get(Campaign, batch.campaign_id)
-    return Survey(campaign=campaign, unit=db.session.get(Unit, batch.unit_id),
+    campaign = batch.campaign
+    return Survey(campaign=campaign, unit=batch.unit,
                   version=campaign.instrument_version, channel=Channel.QR, sheet=sheet)
 
 
