@@ -11,15 +11,17 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from ..domain.results import exports
 from ..domain.results.approval import FlaggedNotReviewed, approve
+from ..domain.results.cuts import CUTS
 from ..domain.results.exports import write_export
-from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results
+from ..domain.results.results import compute_campaign_results
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, User
 from .base import command, fail
 
-FORMATS = ("json", "csv", "xlsx", "pdf")
+FORMATS = ("json", *exports.FORMATS)
 
 
 def results_json(results: dict[str, Any]) -> bytes:
@@ -54,7 +56,7 @@ def _campaign(code: str) -> Campaign:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
 @click.option("--out", "target", required=True, type=click.Path(dir_okay=False),
               help="File to write.")
-@click.option("--by", type=click.Choice(list(BY_DIMENSIONS)), default=None,
+@click.option("--by", type=click.Choice(list(CUTS)), default=None,
               help="Also cut the results by this dimension.")
 def compute_index_command(campaign_code: str, fmt: str, target: str, by: str | None) -> None:
     """Compute every index of a campaign (units and district) and write it to a file."""

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..errors import InvalidTransition
@@ -86,6 +87,12 @@ class Campaign(db.Model):
     previous_campaign: Mapped[Campaign | None] = relationship(remote_side=[id])
     targets: Mapped[list[CampaignUnit]] = relationship(back_populates="campaign",
                                                        cascade="all, delete-orphan")
+
+    @hybrid_property
+    def frozen(self) -> bool:
+        """Approved results are final: the campaign's responses, flags, targets and numbers
+        never change again (the one statement of that rule; also usable in a query)."""
+        return self.state == CampaignState.APPROVED
 
     def transition_to(self, target: CampaignState) -> None:
         """Move to ``target`` or raise ``InvalidTransition``."""

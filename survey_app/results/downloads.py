@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from ..auth import ALL_STAFF, roles_required
 from ..domain.results import approval
+from ..domain.results.cuts import CUTS
 from ..domain.results.exports import FORMATS, write_export
 from ..domain.results.exports.raw_responses import raw_response_rows
-from ..domain.results.results import BY_DIMENSIONS
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role
@@ -34,12 +34,12 @@ def download(fmt: str):
     if campaign is None:
         abort(404)
     by = request.args.get("by") or None
-    if by is not None and by not in BY_DIMENSIONS:
+    if by is not None and by not in CUTS:
         abort(400, description="Cách chia không hợp lệ.")
     raw = request.args.get("raw") == "1"
     if raw and (fmt != "xlsx" or current_user.role is not Role.ADMIN):
         abort(403)
-    mimetype, extension = FORMATS[fmt]
+    mimetype, extension = FORMATS[fmt].mimetype, FORMATS[fmt].extension
     name = f"ket-qua-{campaign.code}.{extension}"
     snapshot = data.snapshot_of(campaign)
     if snapshot is not None and by is None and not raw and not data.is_scoped():

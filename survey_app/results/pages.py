@@ -9,14 +9,13 @@ from sqlalchemy import select
 
 from ..auth import ALL_STAFF, can_see_unit, roles_required
 from ..domain.results.charts import ChartRow, interval_chart
+from ..domain.results.cuts import UNIT_PAGE_CUTS
 from ..domain.results.exports import tables
 from ..extensions import db
 from ..models import CampaignState, Unit
 from ..support.dates import local_date
 from . import data
 from .forms import ApproveForm
-
-CUTS = (("field", "Theo lĩnh vực"), ("channel", "Theo kênh trả lời"))
 
 
 def display_helpers() -> dict[str, Any]:
@@ -69,7 +68,7 @@ def unit(code: str):
         abort(404)
     if not can_see_unit(unit_row.id):
         abort(403)
-    results = data.results_with_cuts(campaign, tuple(dimension for dimension, _ in CUTS))
+    results = data.results_with_cuts(campaign, tuple(cut.name for cut in UNIT_PAGE_CUTS))
     entry = data.unit_entry(results, code)
     if entry is None:
         abort(404)
@@ -86,11 +85,11 @@ def unit(code: str):
                              if c.rstrip("0123456789") == element])
                            for element in elements]
     cuts = []
-    for dimension, title in CUTS:
-        rows = data.group_rows(results["cuts"].get(dimension) or {}, code)
+    for cut in UNIT_PAGE_CUTS:
+        rows = data.group_rows(results["cuts"].get(cut.name) or {}, code)
         chart = interval_chart([_overall_row(group.get("label") or tables.show(None), e)
-                                for group, e in rows], f"{title} — {entry.get('unit_name')}")
-        cuts.append((title, rows, chart if rows else None))
+                                for group, e in rows], f"{cut.title} — {entry.get('unit_name')}")
+        cuts.append((cut.title, rows, chart if rows else None))
     query = request.args.get("q", "")[:200]
     comments, n_comments = data.comments(campaign, unit_row, query)
     return render_template(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..domain.campaigns.instruments import instrument_of
-from ..domain.paper.paper_entry import campaign_blocks, read_typed
+from ..domain.campaigns.instruments import campaign_blocks, instrument_of
+from ..domain.paper.paper_entry import read_typed
 from ..domain.submissions.responses import COMMENT, Problem
 from ..models import Campaign
 

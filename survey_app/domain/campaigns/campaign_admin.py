@@ -129,7 +129,7 @@ def _units(unit_ids: list[int]) -> list[Unit]:
 
 def set_targets(campaign: Campaign, targets: list[Target], *, actor: User | None) -> None:
     """Replace the units taking part and their N or fixed target (caller commits)."""
-    if campaign.state is CampaignState.APPROVED:
+    if campaign.frozen:
         raise DomainError("Đợt khảo sát đã phê duyệt: không sửa được chỉ tiêu.")
     units = {unit.id: unit for unit in _units([target.unit_id for target in targets])}
     for target in targets:

@@ -18,7 +18,7 @@ from questionnaires import (
 
 from ...errors import DomainError
 from ...extensions import db
-from ...models import InstrumentVersion, utcnow
+from ...models import Campaign, InstrumentVersion, utcnow
 
 
 def definition_digest(definition: dict[str, Any]) -> str:
@@ -84,6 +84,14 @@ def instrument_of(row: InstrumentVersion) -> Instrument:
     if key not in _parsed:
         _parsed[key] = instrument_from_definition(row.definition, origin=row.label)
     return _parsed[key]
+
+
+def campaign_blocks(campaign: Campaign) -> tuple[str, ...]:
+    """The campaign's switched-on optional blocks that its instrument version has, in the
+    instrument's order: the one list the form, the sheets, entry, import and exports use."""
+    wanted = set(campaign.optional_blocks or ())
+    instrument = instrument_of(campaign.instrument_version)
+    return tuple(block.code for block in instrument.blocks if block.code in wanted)
 
 
 # Published versions never change, and there are only a handful of them.

@@ -13,7 +13,6 @@ from ...database import write_transaction
 from ...extensions import db
 from ...models import (
     Campaign,
-    CampaignState,
     Channel,
     Response,
     Sheet,
@@ -22,12 +21,11 @@ from ...models import (
     utcnow,
 )
 from ..audit import audit
-from ..campaigns.instruments import instrument_of
+from ..campaigns.instruments import campaign_blocks, instrument_of
 from ..submissions.responses import COMMENT, Problem, Submission
 from .paper_entry import (
     EntryRefused,
     apply_submission,
-    campaign_blocks,
     check_typed,
     ensure_not_approved,
     refusal,
@@ -157,7 +155,7 @@ def pending_comparisons(user: User) -> list[tuple[VerificationEntry, Response, s
              .join(Sheet, Sheet.id == Response.sheet_id)
              .join(Campaign, Campaign.id == Response.campaign_id)
              .where(VerificationEntry.resolved_at.is_(None),
-                    Campaign.state != CampaignState.APPROVED)
+                    ~Campaign.frozen)
              .order_by(VerificationEntry.id))
     return [(row[0], row[1], row[2])
             for row in db.session.execute(scope_to_units(query, Response.unit_id, user))]

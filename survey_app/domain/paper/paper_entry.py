@@ -35,7 +35,7 @@ from ...models import (
 from ...support.text import clean_text
 from ..audit import audit
 from ..campaigns.campaign_scope import campaigns_for
-from ..campaigns.instruments import instrument_of
+from ..campaigns.instruments import campaign_blocks, instrument_of
 from ..submissions.bursts import pattern_digest, straight_value
 from ..submissions.public_survey import sheet_answered
 from ..submissions.responses import (
@@ -74,9 +74,9 @@ def ensure_not_approved(campaign_id: int) -> None:
     """Refuse changing a response of an approved campaign. Called inside the write
     transaction, with the campaign row locked (PostgreSQL), so approval cannot slip between
     the check and the change."""
-    state = db.session.scalar(select(Campaign.state).where(Campaign.id == campaign_id)
-                              .with_for_update())
-    if state is CampaignState.APPROVED:
+    frozen = db.session.scalar(select(Campaign.frozen).where(Campaign.id == campaign_id)
+                               .with_for_update())
+    if frozen:
         raise refusal(APPROVED, field="campaign")
 
 
@@ -87,13 +87,6 @@ class TypedSheet:
     values: dict[str, str]
     submission: Submission
     problems: list[Problem]
-
-
-def campaign_blocks(campaign: Campaign) -> tuple[str, ...]:
-    """The campaign's optional blocks that its instrument version has."""
-    instrument = instrument_of(campaign.instrument_version)
-    known = {block.code for block in instrument.blocks}
-    return tuple(code for code in campaign.optional_blocks or () if code in known)
 
 
 def read_typed(form: Mapping[str, str], campaign: Campaign) -> TypedSheet:
@@ -257,7 +250,7 @@ def correct_response(response_id: int, submission: Submission, user: User,
     """Correct a typed sheet; the audit event keeps the values before and after."""
     response = db.session.get(Response, response_id)
     campaign = response.campaign
-    if campaign.state is CampaignState.APPROVED:
+    if campaign.frozen:
         raise refusal(APPROVED, field="campaign")
     check_typed(campaign, response.unit, submission)
     with write_transaction() as session:

@@ -13,7 +13,7 @@ from ...extensions import db
 from ...models import Campaign, CampaignState, CampaignUnit, Response, Sheet, SheetBatch, Unit, User
 from ..audit import audit
 from ..campaigns.campaign_scope import campaigns_for
-from ..campaigns.instruments import instrument_of
+from ..campaigns.instruments import campaign_blocks, instrument_of
 from ..units.links import sheet_url
 from .serials import new_serial
 from .sheet_pdf import layout_of, plan_sheet, render_sheets
@@ -97,9 +97,7 @@ def create_batch(campaign_id: int, unit_id: int, count: int | str, user: User | 
     if not db.session.scalar(select(exists().where(CampaignUnit.campaign_id == campaign.id,
                                                    CampaignUnit.unit_id == unit.id))):
         raise BatchRefused(f"{unit.name} không tham gia đợt khảo sát “{campaign.name}”.")
-    blocks = list(campaign.optional_blocks or [])
-    instrument = instrument_of(campaign.instrument_version)
-    blocks = [code for code in blocks if any(b.code == code for b in instrument.blocks)]
+    blocks = list(campaign_blocks(campaign))
     fields = list(unit.field_codes) if unit.field_codes else None
     plan = _plan_for(campaign, unit, blocks, fields)
     layout = layout_of(plan, count, instrument=campaign.instrument_version.label,

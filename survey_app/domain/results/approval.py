@@ -23,8 +23,9 @@ from ...models import (
     utcnow,
 )
 from ..audit import audit
-from .exports import write_csv, write_report, write_workbook
-from .results import BY_DIMENSIONS, compute
+from .cuts import CUTS
+from .exports import FORMATS
+from .results import compute
 
 
 def _bytes(writer: Any, results: dict[str, Any]) -> bytes:
@@ -92,7 +93,7 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
     version = _next_version(campaign_id)
     # Every cut too, so that pages of an approved campaign never mix in later data; the
     # cut by field is also the workbook's "by field" sheet.
-    computed = compute(campaign, by="field", fingerprint=True, cuts=tuple(BY_DIMENSIONS))
+    computed = compute(campaign, by="field", fingerprint=True, cuts=tuple(CUTS))
     approved_at = utcnow()
     results = computed.results
     results["campaign"]["state"] = CampaignState.APPROVED.value
@@ -101,9 +102,8 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
         "approved_at": approved_at.isoformat(timespec="seconds"),
         "response_fingerprint": computed.fingerprint, "n_counted": computed.n_counted,
     }
-    xlsx = _bytes(write_workbook, results)
-    files = {"xlsx": xlsx, "xlsx_sha256": hashlib.sha256(xlsx).hexdigest(),
-             "csv": _bytes(write_csv, results), "pdf": _bytes(write_report, results)}
+    files = {name: _bytes(fmt.write, results) for name, fmt in FORMATS.items()}
+    files["xlsx_sha256"] = hashlib.sha256(files["xlsx"]).hexdigest()
     with write_transaction() as session:
         campaign = session.scalar(select(Campaign).where(Campaign.id == campaign_id)
                                   .with_for_update())
@@ -143,6 +143,6 @@ def latest_snapshot(campaign: Campaign) -> ResultSnapshot | None:
 
 def snapshot_file(snapshot: ResultSnapshot, fmt: str) -> bytes | None:
     """The stored bytes of an approved download (``xlsx``, ``csv`` or ``pdf``)."""
-    if fmt not in ("xlsx", "csv", "pdf"):
+    if fmt not in FORMATS:
         raise DomainError(f"Định dạng không hỗ trợ: {fmt}")
     return getattr(snapshot, fmt)

@@ -36,15 +36,7 @@ import analysis
 from analysis import Structure, structure_of
 
 from ...models import Answer, Response, ResponseStatus
-
-#: The cuts the results can be grouped by: name → (response column, SQL type of its values).
-CUT_COLUMNS: dict[str, tuple[Any, Any]] = {
-    "unit": (Response.unit_id, Integer),
-    "field": (Response.field, String(40)),
-    "channel": (Response.channel, String(20)),
-    "respondent_type": (Response.respondent_type, String(20)),
-    "counter": (Response.counter_id, Integer),
-}
+from .cuts import GROUPINGS
 
 RATING_VALUES = (1, 2, 3, 4, 5)
 
@@ -61,10 +53,10 @@ class Passes:
 
 def cut_columns(by: Sequence[str]) -> list[tuple[str, Any]]:
     """The response columns of a cut, labelled with the cut names."""
-    unknown = [name for name in by if name not in CUT_COLUMNS]
+    unknown = [name for name in by if name not in GROUPINGS]
     if unknown:
-        raise ValueError(f"unknown cut(s) {unknown}; known: {sorted(CUT_COLUMNS)}")
-    return [(name, CUT_COLUMNS[name][0]) for name in by]
+        raise ValueError(f"unknown cut(s) {unknown}; known: {sorted(GROUPINGS)}")
+    return [(name, GROUPINGS[name].column) for name in by]
 
 
 #: The responses that count (METHODOLOGY §3): valid; flagged and invalid ones are left out.
@@ -87,7 +79,7 @@ def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     data = list(zip(*rows, strict=True))
     frame = pd.DataFrame(dict(zip(columns, data, strict=True)), columns=columns)
     for name, values in zip(columns, data, strict=True):
-        if name in CUT_COLUMNS:
+        if name in GROUPINGS:
             # Group keys as plain Python values (read from the rows, before pandas turns
             # NULL into NaN); NULL — a group of its own — as a sentinel, since pandas turns
             # an all-None key column into floats.
@@ -105,7 +97,7 @@ def _plain(value: Any) -> Any:
 
 def null_key(name: str) -> Any:
     """The value standing for NULL in a cut column, in pandas and in the weights table."""
-    return -1 if CUT_COLUMNS[name][1] is Integer else "~"
+    return -1 if GROUPINGS[name].integer_keys else "~"
 
 
 def status_counts(connection: Connection, campaign_id: int,
@@ -161,7 +153,7 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
     width = SLOT_STRIDE * len(items)
     rows = [{"item": item, "value": value, "slot": SLOT_STRIDE * index + value}
             for index, item in enumerate(items) for value in RATING_VALUES]
-    folded = len(columns) == 1 and CUT_COLUMNS[by[0]][1] is Integer
+    folded = len(columns) == 1 and GROUPINGS[by[0]].integer_keys
     if folded:
         name, column = columns[0]
         groups = [cast(_null_safe(column, name), BigInteger) * width + slots.c["slot"]]
@@ -232,7 +224,7 @@ def _plan(terms: dict[tuple, dict[int, tuple[float, float]]], targets: list[str]
 
 def _weights_table(by: Sequence[str], plan: _Plan) -> Table:
     """A temporary weights table: per group, item and value, z's term for every target."""
-    keys = [Column(f"g_{name}", CUT_COLUMNS[name][1], nullable=False) for name in by]
+    keys = [Column(f"g_{name}", GROUPINGS[name].sql_type, nullable=False) for name in by]
     keys = [Column("item", String(20), nullable=False),
             Column("value", SmallInteger, nullable=False), *keys]
     columns = [Column(f"v{index}", Float) for index in range(len(plan.targets))]

@@ -35,15 +35,9 @@ from ...models import (
 )
 from ..campaigns.instruments import instrument_of
 from . import counting
+from .cuts import CUTS, cut_named
 from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
-#: The cuts ``--by`` accepts, with the Vietnamese name of each.
-BY_DIMENSIONS = {
-    "field": "Lĩnh vực",
-    "channel": "Kênh khảo sát",
-    "counter": "Quầy",
-    "respondent_type": "Đối tượng",
-}
 NO_ANSWER = "Không trả lời"
 
 
@@ -95,9 +89,8 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
             cuts: Sequence[str] = ()) -> Computed:
     """Results from one snapshot; optionally the fingerprint and several cuts (``cuts``)."""
     for name in [by, *cuts]:
-        if name is not None and name not in BY_DIMENSIONS:
-            raise DomainError(f"Không thể phân tích theo “{name}”; chọn một trong: "
-                              f"{', '.join(BY_DIMENSIONS)}.")
+        if name is not None:
+            cut_named(name)
     instrument = instrument_of(campaign.instrument_version)
     rules = scoring_rules_of(campaign)
     names = {target.unit_id: target.unit.name for target in campaign.targets}
@@ -304,4 +297,4 @@ def _by_section(grouped: Frames, by: str, units: dict[int, Unit], instrument: In
                                   only_with_responses=True),
             "district": district_entry(subset, instrument, None),
         })
-    return {"dimension": by, "label": BY_DIMENSIONS[by], "groups": groups}
+    return {"dimension": by, "label": CUTS[by].label, "groups": groups}

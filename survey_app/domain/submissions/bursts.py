@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from questionnaires import NOT_APPLICABLE, Instrument
 
-from ...models import Campaign, CampaignState, Channel, Response, ResponseStatus
+from ...models import Campaign, Channel, Response, ResponseStatus
 from ..audit import audit
 
 ONLINE = (Channel.QR, Channel.KIOSK)
@@ -176,7 +176,7 @@ def _burst_key(session: Session, rule: Rule, members: ColumnElement[bool],
 def _flag_earlier(session: Session, rule: Rule, members: ColumnElement[bool], key: str,
                   reason: str, response_id: int) -> list[int]:
     """Flag the burst's earlier responses still counted and never reviewed; audited."""
-    approved = select(Campaign.id).where(Campaign.state == CampaignState.APPROVED)
+    approved = select(Campaign.id).where(Campaign.frozen)
     flagged = list(session.scalars(
         update(Response)
         .where(members, Response.status == ResponseStatus.VALID,

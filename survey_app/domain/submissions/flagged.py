@@ -16,7 +16,6 @@ from ...auth import scope_to_units
 from ...extensions import db
 from ...models import (
     Campaign,
-    CampaignState,
     Counter,
     InstrumentVersion,
     Response,
@@ -38,7 +37,7 @@ def _waiting(query: Select, user: User) -> Select:
     Written as ``campaign_id IN (campaigns not approved)`` so that the count is answered
     from the ``(campaign_id, status, unit_id)`` index alone.
     """
-    open_campaigns = select(Campaign.id).where(Campaign.state != CampaignState.APPROVED)
+    open_campaigns = select(Campaign.id).where(~Campaign.frozen)
     query = query.where(Response.campaign_id.in_(open_campaigns),
                         Response.status == ResponseStatus.FLAGGED)
     return scope_to_units(query, Response.unit_id, user)

@@ -26,7 +26,7 @@ from ...models import Campaign, CampaignUnit, Channel, Response, Unit, User, utc
 from ...support.dates import local_date, parse_when
 from ...support.text import clean_text, fold
 from ..audit import audit
-from ..campaigns.instruments import instrument_of
+from ..campaigns.instruments import campaign_blocks, instrument_of
 from .responses import COMMENT, PROFILE_COLUMNS, Submission, build_response, check_submission
 
 BOM = b"\xef\xbb\xbf"
@@ -148,7 +148,8 @@ class _Parser:
     def __init__(self, campaign: Campaign, instrument: Instrument):
         self.campaign = campaign
         self.instrument = instrument
-        self.items = instrument.items_for(tuple(campaign.optional_blocks))
+        self.blocks = campaign_blocks(campaign)
+        self.items = instrument.items_for(self.blocks)
         self.profile = {q.code: q for q in instrument.profile if q.kind == "choice"}
         self.problems: list[ImportProblem] = []
         taking_part = select(Unit).join(CampaignUnit, CampaignUnit.unit_id == Unit.id).where(
@@ -213,7 +214,7 @@ class _Parser:
         answers = self._answers(line, cells)
         profile = self._profile(line, cells)
         submission = Submission(answers=answers, profile=profile, comment=cells.get(COMMENT, ""))
-        for problem in check_submission(self.instrument, self.campaign.optional_blocks,
+        for problem in check_submission(self.instrument, self.blocks,
                                         submission, unit):
             self.problem(line, problem.field, problem.message)
         if len(self.problems) > before or unit is None or submitted_at is None:

@@ -22,7 +22,7 @@ from ...models import (
     Sheet,
     Unit,
 )
-from ..campaigns.instruments import instrument_of
+from ..campaigns.instruments import campaign_blocks, instrument_of
 from .form_keys import FormKey, new_key_value
 
 
@@ -44,7 +44,7 @@ class Survey:
     @cached_property
     def blocks(self) -> tuple[Block, ...]:
         """The campaign's optional blocks that this instrument version has."""
-        wanted = set(self.campaign.optional_blocks or ())
+        wanted = set(campaign_blocks(self.campaign))
         return tuple(block for block in self.instrument.blocks if block.code in wanted)
 
     @property

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ...auth import can_see_unit
 from ...database import write_transaction
 from ...errors import DomainError
-from ...models import Campaign, CampaignState, Response, ResponseStatus, User, utcnow
+from ...models import Campaign, Response, ResponseStatus, User, utcnow
 from ..audit import audit
 from ..campaigns.instruments import instrument_of
 from .responses import required_rated
@@ -91,7 +91,7 @@ def review_many(response_ids: Iterable[int], decision: str, user: User) -> Outco
         campaigns = session.scalars(select(Campaign).where(
             Campaign.id.in_({row.campaign_id for row in found}))
             .order_by(Campaign.id).with_for_update()).all()
-        if any(campaign.state is CampaignState.APPROVED for campaign in campaigns):
+        if any(campaign.frozen for campaign in campaigns):
             raise CampaignApproved()
         needed = {campaign.id: required_rated(instrument_of(campaign.instrument_version),
                                               campaign.valid_threshold)

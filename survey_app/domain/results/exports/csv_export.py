@@ -12,6 +12,7 @@ import io
 from collections.abc import Mapping
 from typing import IO, Any
 
+from .. import cuts
 from . import tables as t
 from .safety import neutralise
 
@@ -56,7 +57,7 @@ def header(results: Mapping[str, Any]) -> list[str]:
     """Column names in Vietnamese, with the element and criterion codes."""
     by = results.get("by") if isinstance(results.get("by"), Mapping) else {}
     dimension = str(by.get("dimension") or "")
-    names = [t.BY_LABELS.get(dimension, dimension or "Nhóm"), "Mã đơn vị", "Tên đơn vị",
+    names = [cuts.heading(dimension), "Mã đơn vị", "Tên đơn vị",
              "Nhóm xếp hạng", "Hạng", "Chỉ số chung (%)", "Cận dưới KTC 95% (%)",
              "Cận trên KTC 95% (%)", "Số phiếu hợp lệ", "Số phiếu không tính",
              "Tổng số phiếu", "Cỡ mẫu yêu cầu", "Tình trạng mẫu", "Số hồ sơ N",

@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, func, select
 from ....extensions import db
 from ....models import Answer, Campaign, Response, Unit
 from ....support.dates import local_zone
-from ...campaigns.instruments import instrument_of
+from ...campaigns.instruments import campaign_blocks, instrument_of
 
 BATCH = 2000
 PROFILE_HEADERS = ("STT", "Mã đơn vị", "Kênh", "Ngày trả lời", "Tình trạng", "Đối tượng",
@@ -28,7 +28,7 @@ def raw_response_rows(campaign: Campaign, unit_ids: Collection[int] | None = Non
                       ) -> Iterator[tuple[Any, ...]]:
     """Header row, then one row per response of ``campaign`` (of ``unit_ids`` when given)."""
     instrument = instrument_of(campaign.instrument_version)
-    items = [item.code for item in instrument.items_for(campaign.optional_blocks or [])]
+    items = [item.code for item in instrument.items_for(campaign_blocks(campaign))]
     yield (*PROFILE_HEADERS, *items, "Ý kiến")
     # One row per response: its answers folded into "item:value,…" by the database
     # (group_concat / string_agg) through the primary-key index of answer.

@@ -18,13 +18,6 @@ from ..result_settings import method_sentence, weighting_sentence
 #: Heading of the units listed after the ranking (METHODOLOGY §6).
 PROVISIONAL_HEADING = "Chưa đủ mẫu — chưa xếp hạng"
 
-BY_LABELS = {
-    "field": "Lĩnh vực",
-    "channel": "Kênh trả lời",
-    "counter": "Quầy",
-    "respondent_type": "Đối tượng trả lời",
-}
-
 EXCLUDED_LABELS = {
     "invalid": "Phiếu không hợp lệ (trả lời dưới ngưỡng số câu)",
     "flagged": "Phiếu bị gắn cờ nghi vấn, chưa được cán bộ xác nhận",

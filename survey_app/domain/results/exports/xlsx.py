@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from .. import cuts
 from . import tables as t
 from .safety import neutralise
 
@@ -27,8 +28,6 @@ SHEET_SUMMARY = "Tổng hợp"
 SHEET_CRITERIA = "Tiêu chí"
 SHEET_METHOD = "Phương pháp"
 SHEET_RAW = "Dữ liệu thô"
-BY_SHEETS = {"field": "Theo lĩnh vực", "channel": "Theo kênh trả lời", "counter": "Theo quầy",
-             "respondent_type": "Theo đối tượng"}
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -212,8 +211,8 @@ def _element_of(results: Mapping[str, Any]) -> dict[str, str]:
 
 def _by_sheet(workbook: Workbook, results: Mapping[str, Any], by: Mapping[str, Any]) -> None:
     dimension = str(by.get("dimension") or "")
-    title = BY_SHEETS.get(dimension, f"Theo {dimension}"[:31])
-    headers = (t.BY_LABELS.get(dimension, dimension or "Nhóm"), *BY_HEADERS[1:])
+    title = cuts.title(dimension)
+    headers = (cuts.heading(dimension), *BY_HEADERS[1:])
     sheet = _new_sheet(workbook, title, headers, (28, 14, 36, 10, 12, 12, 12), freeze="B2")
     for group in by.get("groups") or []:
         label = t.group_label(results, group)
