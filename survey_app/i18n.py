@@ -7,14 +7,20 @@ every page is simply in Vietnamese. Dates are shown dd/mm/yyyy in every language
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 
 from .extensions import babel
-from .support.dates import local_zone
+from .support.formatting import (
+    count_text,
+    date_text,
+    datetime_text,
+    number_text,
+    percent_text,
+    seconds_text,
+)
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -37,26 +43,6 @@ def current_language() -> str:
     return locale.language if locale is not None else "vi"
 
 
-def date_text(day: date) -> str:
-    """A date as people here write it: dd/mm/yyyy."""
-    return day.strftime("%d/%m/%Y")
-
-
-def datetime_text(moment: datetime) -> str:
-    """A moment in local time: HH:MM dd/mm/yyyy."""
-    return moment.astimezone(local_zone()).strftime("%H:%M %d/%m/%Y")
-
-
-def seconds_text(moment: datetime) -> str:
-    """A moment in local time to the second (bursts are seconds apart): HH:MM:SS dd/mm/yyyy."""
-    return moment.astimezone(local_zone()).strftime("%H:%M:%S %d/%m/%Y")
-
-
-def count_text(number: int) -> str:
-    """A whole number with Vietnamese thousands separators: 1.234."""
-    return f"{number:,}".replace(",", ".")
-
-
 def other_languages() -> list[tuple[str, str, str]]:
     """(code, name, address of this page in it) for each language not in use."""
     current = current_language()
@@ -72,7 +58,8 @@ def other_languages() -> list[tuple[str, str, str]]:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(date_text=date_text, datetime_text=datetime_text,
-                                 seconds_text=seconds_text, count_text=count_text)
+                                 seconds_text=seconds_text, count_text=count_text,
+                                 number_text=number_text, percent_text=percent_text)
     app.jinja_env.globals.update(current_language=current_language,
                                  other_languages=other_languages)
 

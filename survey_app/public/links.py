@@ -14,9 +14,9 @@ from ..domain.submissions import public_survey
 from ..domain.submissions.antistuffing import DEVICE_COOKIE, DeviceMemory
 from ..domain.submissions.form_keys import FormKey
 from ..domain.submissions.public_survey import Survey
-from ..i18n import datetime_text
 from ..models import Campaign, Counter, Sheet, utcnow
 from ..support.dates import today_local
+from ..support.formatting import datetime_text
 from .pages import closed_notice, notice, schedule_page, show_form
 
 

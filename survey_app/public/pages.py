@@ -10,9 +10,9 @@ from ..domain.submissions import form_keys, public_survey
 from ..domain.submissions.form_keys import FormKey
 from ..domain.submissions.public_survey import Survey
 from ..domain.submissions.responses import Problem
-from ..i18n import date_text
 from ..models import Campaign, Unit
 from ..support.dates import today_local
+from ..support.formatting import date_text
 from .forms import FilledForm
 from .rendering import render_survey
 

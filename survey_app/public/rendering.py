@@ -18,6 +18,7 @@ from ..domain.submissions.public_survey import Survey
 from ..domain.submissions.responses import COMMENT, Problem, required_rated
 from ..domain.submissions.submissions import RATINGS
 from ..i18n import current_language
+from ..support.formatting import count_text
 
 
 def scale_options(scale: Scale, language: str) -> list[tuple[str, Wording]]:
@@ -130,7 +131,7 @@ def render_survey(survey: Survey, *, key_token: str, action: str, values: dict[s
         language=language, missing=texts.missing(),
         numbers={item.code: number for number, item in enumerate(items, 1)},
         comment_limit=comment_limit,
-        comment_limit_text=f"{comment_limit:,}".replace(",", "."),
+        comment_limit_text=count_text(comment_limit),
         required=required_rated(instrument, survey.campaign.valid_threshold),
         total=len(instrument.rating_items), values=values,
         problems=[(problem, _anchor(problem, survey, values)) for problem in problems],

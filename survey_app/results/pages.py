@@ -14,6 +14,7 @@ from ..domain.results.exports import tables
 from ..extensions import db
 from ..models import CampaignState, Unit
 from ..support.dates import local_date
+from ..support.formatting import date_text
 from . import data
 from .forms import ApproveForm
 
@@ -27,7 +28,7 @@ def display_helpers() -> dict[str, Any]:
             "response_rate_text": tables.response_rate_text,
             "instrument_label": tables.instrument_label, "element_title": tables.element_title,
             "criterion_text": tables.criterion_text, "stat": tables.stat,
-            "local_day": lambda moment: local_date(moment).strftime("%d/%m/%Y")}
+            "local_day": lambda moment: date_text(local_date(moment))}
 
 
 def _overall_row(label: str, entry: dict[str, Any]) -> ChartRow:

@@ -11,12 +11,6 @@ from ..models import Channel
 from ..support.dates import today_local
 
 
-def vn_number(value: float, decimals: int = 0) -> str:
-    """1234.5 → "1.234,5" (Vietnamese separators)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 @roles_required(*UNIT_WORK)
 def progress():
     """Valid responses per unit against the required sample, by channel, with the pace."""
@@ -30,5 +24,4 @@ def progress():
             abort(404)
     report = campaign_progress(campaign, current_user, today) if campaign else None
     return render_template("staff/progress.html", campaigns=campaigns, report=report,
-                           channels=[(c.value, c.label) for c in Channel],
-                           vn_number=vn_number)
+                           channels=[(c.value, c.label) for c in Channel])

@@ -6,13 +6,18 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
+
+#: The zone of a district in Vietnam (``Config.TIMEZONE``), used outside an app.
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
 def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    """The district's time zone (``SURVEY_TIMEZONE``); the default one outside an app."""
+    name = current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
+    return ZoneInfo(name)
 
 
 def today_local() -> date:

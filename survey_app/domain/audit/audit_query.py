@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import AuditEvent
 from ...support.dates import local_zone
+from ...support.formatting import seconds_text
 
 PAGE_SIZE = 50
 
@@ -82,4 +83,4 @@ def as_json(value: Any) -> str:
 
 def local_time(moment: datetime) -> str:
     """``dd/mm/yyyy HH:MM:SS`` in the district's time zone."""
-    return moment.astimezone(local_zone()).strftime("%d/%m/%Y %H:%M:%S")
+    return seconds_text(moment)

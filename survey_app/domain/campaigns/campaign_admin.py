@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Campaign, CampaignState, CampaignUnit, InstrumentVersion, Unit, User
+from ...support.formatting import count_text
 from ...support.text import clean_text
 from ..audit import audit
 from ..results.result_settings import METHOD_NAMES, WEIGHTING_NAMES
@@ -138,11 +139,11 @@ def set_targets(campaign: Campaign, targets: list[Target], *, actor: User | None
             raise DomainError(f"{name}: nhập số hồ sơ N hoặc chỉ tiêu cố định.")
         if target.transactions_n is not None and not 0 <= target.transactions_n <= \
                 MAX_TRANSACTIONS:
-            raise DomainError(f"{name}: số hồ sơ N phải từ 0 đến {MAX_TRANSACTIONS:,}."
-                              .replace(",", "."))
+            raise DomainError(f"{name}: số hồ sơ N phải từ 0 đến "
+                              f"{count_text(MAX_TRANSACTIONS)}.")
         if target.fixed_target is not None and not 0 < target.fixed_target <= MAX_FIXED_TARGET:
             raise DomainError(f"{name}: chỉ tiêu cố định phải lớn hơn 0 và không quá "
-                              f"{MAX_FIXED_TARGET:,}.".replace(",", "."))
+                              f"{count_text(MAX_FIXED_TARGET)}.")
     before = _targets_snapshot(campaign)
     current = {row.unit_id: row for row in campaign.targets}
     wanted = {target.unit_id: target for target in targets}

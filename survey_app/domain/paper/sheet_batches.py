@@ -11,6 +11,7 @@ from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Campaign, CampaignState, CampaignUnit, Response, Sheet, SheetBatch, Unit, User
+from ...support.formatting import count_text
 from ..audit import audit
 from ..campaigns.campaign_scope import campaigns_for
 from ..campaigns.instruments import campaign_blocks, instrument_of
@@ -19,7 +20,7 @@ from .serials import new_serial
 from .sheet_pdf import layout_of, plan_sheet, render_sheets
 
 MAX_SHEETS = 2000
-COUNT_PROBLEM = f"Số phiếu phải là số nguyên từ 1 đến {MAX_SHEETS:,}.".replace(",", ".")
+COUNT_PROBLEM = f"Số phiếu phải là số nguyên từ 1 đến {count_text(MAX_SHEETS)}."
 
 
 class BatchRefused(DomainError):

@@ -25,6 +25,7 @@ from ...models import (
     ResponseStatus,
     Unit,
 )
+from ...support.formatting import count_text
 from .bursts import pattern_digest, straight_value
 
 #: Profile answers stored in their own columns (comment is stored apart).
@@ -105,14 +106,9 @@ def _profile_problems(instrument: Instrument, submission: Submission,
             problems.append(Problem(question.code, f"Vui lòng chọn: {question.label}."))
     comment_limit = _comment_limit(instrument)
     if len(submission.comment) > comment_limit:
-        problems.append(Problem(COMMENT, f"Ý kiến dài {_count(len(submission.comment))} ký tự; "
-                                         f"tối đa {_count(comment_limit)} ký tự."))
+        problems.append(Problem(COMMENT, f"Ý kiến dài {count_text(len(submission.comment))} ký tự; "
+                                         f"tối đa {count_text(comment_limit)} ký tự."))
     return problems
-
-
-def _count(number: int) -> str:
-    """An integer with Vietnamese thousands separators (2.000)."""
-    return f"{number:,}".replace(",", ".")
 
 
 def _comment_limit(instrument: Instrument) -> int:

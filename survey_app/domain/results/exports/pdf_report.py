@@ -60,8 +60,7 @@ def write_report(results: Mapping[str, Any], stream: IO[bytes]) -> None:
         _p(f"Đợt khảo sát: {campaign}", styles["body"]),
         _p(f"Bộ phiếu: {t.instrument_label(results.get('instrument'))}", styles["body"]),
         *(_p(f"{what}: {value}", styles["body"]) for what, value in t.setting_lines(results)),
-        _p("Thời điểm tính (UTC): "
-           f"{t.computed_at(results).strftime('%d/%m/%Y %H:%M')}", styles["body"]),
+        _p(f"Thời điểm tính: {t.computed_text(results)}", styles["body"]),
     ]
     story += _district_summary(results, styles)
     sections = t.ranking_sections(results.get("units") or [])

@@ -17,6 +17,7 @@ from sqlalchemy import String, cast, func, select
 from ....extensions import db
 from ....models import Answer, Campaign, Response, Unit
 from ....support.dates import local_zone
+from ....support.formatting import date_text
 from ...campaigns.instruments import campaign_blocks, instrument_of
 
 BATCH = 2000
@@ -58,7 +59,7 @@ def _row(ordinal: int, row: Any, items: list[str], zone: tzinfo) -> tuple[Any, .
             values[code] = int(value)
     answers = [("NA" if values[code] == 0 else values[code]) if code in values else None
                for code in items]
-    day = row.submitted_at.astimezone(zone).strftime("%d/%m/%Y")
+    day = date_text(row.submitted_at.astimezone(zone).date())
     return (ordinal, row.code, str(row.channel.value), day,
             row.status.label, row.respondent_type, row.field, row.gender, row.age_band,
             row.submission_mode, *answers, row.comment)

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from analysis.display import MISSING, format_number
-
+from ....support.formatting import MISSING, datetime_text, format_number, zone_name
 from ..result_settings import method_sentence, weighting_sentence
 
 #: Heading of the units listed after the ranking (METHODOLOGY §6).
@@ -123,6 +122,16 @@ def computed_at(results: Mapping[str, Any]) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.replace(microsecond=0)
+
+
+def moment_text(value: Any) -> str:
+    """A stored ISO moment (UTC) as local dd/mm/yyyy HH:MM."""
+    return datetime_text(computed_at({"computed_at": value}).replace(tzinfo=UTC))
+
+
+def computed_text(results: Mapping[str, Any]) -> str:
+    """When the numbers were computed, in local time with the zone named."""
+    return f"{moment_text(results.get('computed_at'))} ({zone_name()})"
 
 
 def _label_map(results: Mapping[str, Any], *keys: str) -> Mapping[str, Any]:
@@ -332,7 +341,7 @@ def approval_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
         return []
     when = approval.get("approved_at")
     try:
-        when = computed_at({"computed_at": when}).strftime("%d/%m/%Y %H:%M") + " (UTC)"
+        when = f"{moment_text(when)} ({zone_name()})"
     except (TypeError, ValueError):
         when = str(when)
     who = approval.get("approved_by_name") or approval.get("approved_by") or MISSING

@@ -234,7 +234,7 @@ def _method_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
         ("Đợt khảo sát", t.campaign_label(results)),
         ("Bộ phiếu", t.instrument_label(results.get("instrument"))),
         *t.setting_lines(results),
-        ("Thời điểm tính (UTC)", t.computed_at(results).strftime("%d/%m/%Y %H:%M:%S")),
+        ("Thời điểm tính", t.computed_text(results)),
         ("Số đơn vị", str(len(results.get("units") or []))),
     ]
     district_note = t.unit_notes(results, results.get("district") or {})
