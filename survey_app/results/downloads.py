@@ -7,18 +7,18 @@ import tempfile
 from typing import BinaryIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import ALL_STAFF, roles_required
-from ..domain.results import approval
+from ..auth import ALL_STAFF, acting_user, roles_required
+from ..campaign_choice import chosen_campaign
+from ..domain.campaigns.campaign_scope import visible_campaigns
+from ..domain.results import approval, presented
 from ..domain.results.cuts import CUTS
 from ..domain.results.exports import FORMATS, write_export
 from ..domain.results.exports.raw_responses import raw_response_rows
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role
-from . import data
 from .forms import ApproveForm
 
 #: Up to this size a download is built in memory, beyond it in a temporary file.
@@ -30,25 +30,26 @@ def download(fmt: str):
     """The results as a file; an approved campaign's stored file, byte for byte."""
     if fmt not in FORMATS:
         abort(404)
-    campaign = data.chosen_campaign(data.visible_campaigns())
+    user = acting_user()
+    campaign = chosen_campaign(visible_campaigns(user))
     if campaign is None:
         abort(404)
     by = request.args.get("by") or None
     if by is not None and by not in CUTS:
         abort(400, description="Cách chia không hợp lệ.")
     raw = request.args.get("raw") == "1"
-    if raw and (fmt != "xlsx" or current_user.role is not Role.ADMIN):
+    if raw and (fmt != "xlsx" or user.role is not Role.ADMIN):
         abort(403)
     mimetype, extension = FORMATS[fmt].mimetype, FORMATS[fmt].extension
     name = f"ket-qua-{campaign.code}.{extension}"
-    snapshot = data.snapshot_of(campaign)
-    if snapshot is not None and by is None and not raw and not data.is_scoped():
+    snapshot = presented.snapshot_of(campaign)
+    if snapshot is not None and by is None and not raw and not presented.is_scoped(user):
         stored = approval.snapshot_file(snapshot, fmt)
         if stored is not None:
             name = f"ket-qua-{campaign.code}-phe-duyet-v{snapshot.version}.{extension}"
             return send_file(io.BytesIO(stored), mimetype=mimetype, as_attachment=True,
                              download_name=name, etag=False)
-    results = data.scoped(data.campaign_results(campaign, by=by))
+    results = presented.scoped(presented.campaign_results(campaign, by=by), user)
     rows = raw_response_rows(campaign) if raw else None
     # Built before the first byte goes out (the database is read inside the request), in
     # a spooled file: memory stays bounded, the reply streams from the file in chunks.
@@ -81,7 +82,7 @@ def approve():
     if campaign is None:
         abort(404)
     try:
-        snapshot = approval.approve(campaign, current_user._get_current_object(),
+        snapshot = approval.approve(campaign, acting_user(),
                                     confirmed_flagged=form.confirmed_flagged())
     except approval.FlaggedNotReviewed as waiting:
         db.session.rollback()

@@ -7,7 +7,10 @@ from typing import Any
 from flask import abort, render_template, request
 from sqlalchemy import select
 
-from ..auth import ALL_STAFF, can_see_unit, roles_required
+from ..auth import ALL_STAFF, acting_user, can_see_unit, roles_required
+from ..campaign_choice import chosen_campaign
+from ..domain.campaigns.campaign_scope import visible_campaigns
+from ..domain.results import presented
 from ..domain.results.charts import ChartRow, interval_chart
 from ..domain.results.cuts import UNIT_PAGE_CUTS
 from ..domain.results.exports import tables
@@ -15,7 +18,6 @@ from ..extensions import db
 from ..models import CampaignState, Unit
 from ..support.dates import local_date
 from ..support.formatting import date_text
-from . import data
 from .forms import ApproveForm
 
 
@@ -39,11 +41,12 @@ def _overall_row(label: str, entry: dict[str, Any]) -> ChartRow:
 @roles_required(*ALL_STAFF)
 def index():
     """District summary and the units ranked by PAR points, for the chosen campaign."""
-    campaigns = data.visible_campaigns()
-    campaign = data.chosen_campaign(campaigns)
+    user = acting_user()
+    campaigns = visible_campaigns(user)
+    campaign = chosen_campaign(campaigns)
     if campaign is None:
         return render_template("results/index.html", campaigns=[], campaign=None)
-    results = data.scoped(data.campaign_results(campaign))
+    results = presented.scoped(presented.campaign_results(campaign), user)
     sections = tables.ranking_sections(results.get("units") or [])
     units = [unit for _, rows in sections for unit in rows]
     district = results.get("district") or {}
@@ -53,8 +56,8 @@ def index():
     return render_template(
         "results/index.html", campaigns=campaigns, campaign=campaign, results=results,
         units=units, sections=sections, district=district, chart=chart,
-        snapshot=data.snapshot_of(campaign),
-        scoped=data.is_scoped(), excluded=tables.excluded_lines(results),
+        snapshot=presented.snapshot_of(campaign),
+        scoped=presented.is_scoped(user), excluded=tables.excluded_lines(results),
         approve_form=ApproveForm(campaign=campaign.code),
         can_approve=campaign.state is CampaignState.CLOSED)
 
@@ -62,15 +65,15 @@ def index():
 @roles_required(*ALL_STAFF)
 def unit(code: str):
     """One unit: overall, elements, criteria, cuts by field and channel, and comments."""
-    campaigns = data.visible_campaigns()
-    campaign = data.chosen_campaign(campaigns)
+    campaigns = visible_campaigns(acting_user())
+    campaign = chosen_campaign(campaigns)
     unit_row = db.session.scalar(select(Unit).where(Unit.code == code))
     if unit_row is None or campaign is None:
         abort(404)
     if not can_see_unit(unit_row.id):
         abort(403)
-    results = data.results_with_cuts(campaign, tuple(cut.name for cut in UNIT_PAGE_CUTS))
-    entry = data.unit_entry(results, code)
+    results = presented.results_with_cuts(campaign, tuple(cut.name for cut in UNIT_PAGE_CUTS))
+    entry = presented.unit_entry(results, code)
     if entry is None:
         abort(404)
     elements = tables.element_codes(results)
@@ -87,15 +90,15 @@ def unit(code: str):
                            for element in elements]
     cuts = []
     for cut in UNIT_PAGE_CUTS:
-        rows = data.group_rows(results["cuts"].get(cut.name) or {}, code)
+        rows = presented.group_rows(results["cuts"].get(cut.name) or {}, code)
         chart = interval_chart([_overall_row(group.get("label") or tables.show(None), e)
                                 for group, e in rows], f"{cut.title} — {entry.get('unit_name')}")
         cuts.append((cut.title, rows, chart if rows else None))
     query = request.args.get("q", "")[:200]
-    comments, n_comments = data.comments(campaign, unit_row, query)
+    comments, n_comments = presented.comments(campaign, unit_row, query)
     return render_template(
         "results/unit.html", campaigns=campaigns, campaign=campaign, unit=unit_row,
         results=results, entry=entry, elements=elements, element_chart=element_chart,
         criteria_by_element=criteria_by_element, cuts=cuts, comments=comments,
-        n_comments=n_comments, query=query, comment_limit=data.COMMENT_LIMIT,
-        snapshot=data.snapshot_of(campaign))
+        n_comments=n_comments, query=query, comment_limit=presented.COMMENT_LIMIT,
+        snapshot=presented.snapshot_of(campaign))

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, require_unit, roles_required
+from ..campaign_choice import chosen_campaign
 from ..domain.paper.paper_entry import (
     EntryRefused,
     correct_response,
@@ -24,34 +25,28 @@ from .entry_page import render_entry, render_unsent
 from .sheet_forms import ActionForm
 
 
-def chosen_campaign() -> tuple[Campaign | None, list[Campaign]]:
-    """The open campaign asked for in ``?campaign=``, else the latest open one."""
+def open_campaign() -> tuple[Campaign | None, list[Campaign]]:
+    """The open campaign of ``?campaign=<code>``, else the latest open one; and all of them."""
     campaigns = open_campaigns(current_user)
-    wanted = request.args.get("campaign", type=int)
-    for campaign in campaigns:
-        if campaign.id == wanted:
-            return campaign, campaigns
-    if wanted is not None:
-        abort(404)
-    return (campaigns[0] if campaigns else None), campaigns
+    return chosen_campaign(campaigns), campaigns
 
 
 def _back_to_entry(campaign: Campaign) -> str:
     """The entry page of the campaign while it is open; otherwise the progress page."""
     if campaign.state is CampaignState.OPEN:
-        return url_for("staff.entry", campaign=campaign.id)
-    return url_for("staff.progress", campaign=campaign.id)
+        return url_for("staff.entry", campaign=campaign.code)
+    return url_for("staff.progress", campaign=campaign.code)
 
 
 @csrf.exempt  # checked below, so an expired token keeps what was typed
 @roles_required(*UNIT_WORK)
 def entry():
     """Type one paper sheet: serial, one digit per item, profile, comment; Enter saves."""
-    campaign, campaigns = chosen_campaign()
+    campaign, campaigns = open_campaign()
     form = ActionForm()
     if campaign is None:
         return render_template("staff/no_campaign.html")
-    action = url_for("staff.entry", campaign=campaign.id)
+    action = url_for("staff.entry", campaign=campaign.code)
     extra = {"campaigns": campaigns, "recent": recent_entries(current_user), "form": form}
     if not form.validate_on_submit():
         return render_unsent(campaign, mode="entry", action=action, blank={}, **extra)

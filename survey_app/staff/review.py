@@ -6,10 +6,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth import UNIT_WORK, roles_required
+from ..campaign_choice import chosen_campaign
+from ..domain.campaigns.campaign_scope import visible_campaigns
 from ..domain.submissions.flagged import LIST_LIMIT, flagged_detail, flagged_list
 from ..domain.submissions.review import (
     DECISIONS,
-    MAX_ID,
     AlreadyReviewed,
     CampaignApproved,
     Outcome,
@@ -20,7 +21,7 @@ from ..domain.submissions.review import (
     review_many,
 )
 from ..errors import DomainError
-from ..models import Response, ResponseStatus
+from ..models import Campaign, Response, ResponseStatus
 from .access import get_in_scope
 from .sheet_forms import ActionForm
 
@@ -28,10 +29,11 @@ from .sheet_forms import ActionForm
 BURST_KEY_LENGTH = 40
 
 
-def _campaign_filter() -> int | None:
-    value = request.args.get("campaign", "")
-    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID \
-        else None
+def _campaign_filter() -> Campaign | None:
+    """The campaign of ``?campaign=<code>`` (404 if the user does not see it), else all."""
+    if not request.args.get("campaign", "").strip():
+        return None
+    return chosen_campaign(visible_campaigns(current_user))
 
 
 @roles_required(*UNIT_WORK)
@@ -44,9 +46,11 @@ def flagged():
     burst = request.args.get("burst") or None
     if burst is not None and len(burst) > BURST_KEY_LENGTH:
         abort(400, description="Mã loạt phiếu không hợp lệ.")
-    listing = flagged_list(current_user, burst=burst, campaign_id=_campaign_filter())
+    campaign = _campaign_filter()
+    listing = flagged_list(current_user, burst=burst,
+                           campaign_id=campaign.id if campaign else None)
     return render_template("staff/flagged.html", listing=listing, burst=burst,
-                           campaign_id=_campaign_filter(), limit=LIST_LIMIT,
+                           campaign=campaign, limit=LIST_LIMIT,
                            ticked=burst is not None or request.args.get("select") == "all",
                            form=ActionForm(), decisions=DECISIONS)
 

@@ -21,7 +21,7 @@ from ..domain.paper.serials import display_serial
 from ..extensions import csrf
 from ..models import CampaignState, VerificationEntry
 from .access import get_in_scope
-from .entry import chosen_campaign
+from .entry import open_campaign
 from .entry_page import render_entry, render_unsent
 from .sheet_forms import ActionForm
 
@@ -30,11 +30,11 @@ from .sheet_forms import ActionForm
 @roles_required(*UNIT_WORK)
 def verify():
     """Type a sheet a second time (someone else typed it first) to check the first typing."""
-    campaign, campaigns = chosen_campaign()
+    campaign, campaigns = open_campaign()
     form = ActionForm()
     if campaign is None:
         return render_template("staff/no_campaign.html")
-    action = url_for("staff.verify", campaign=campaign.id)
+    action = url_for("staff.verify", campaign=campaign.code)
     extra = {"campaigns": campaigns, "form": form, "recent": [],
              "pending": pending_comparisons(current_user)}
     if not form.validate_on_submit():
@@ -75,9 +75,9 @@ def verify_compare(verification_id: int):
         else:
             flash(f"Đã đối chiếu xong phiếu số {display_serial(response.submission_key)}.",
                   "success")
-            return redirect(url_for("staff.verify", campaign=campaign.id)
+            return redirect(url_for("staff.verify", campaign=campaign.code)
                             if campaign.state is CampaignState.OPEN
-                            else url_for("staff.progress", campaign=campaign.id), 303)
+                            else url_for("staff.progress", campaign=campaign.code), 303)
     diffs = differences(snapshot(response), entry.payload) if entry.resolved_at is None else []
     labels = field_labels(campaign)
     rows = [(d, labels.get(d.field, d.field), value_label(campaign, d.field, d.first),

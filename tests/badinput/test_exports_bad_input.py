@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.results import presented as data
 from survey_app.domain.results.exports.safety import is_dangerous
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.results import data
 from tests.badinput.conftest import FORMULAS, MARKUP, SQL, UNICODE, assert_shown_as_text, cleaned
 from tests.staff.staff_support import pdf_texts
 

@@ -215,7 +215,7 @@ def test_the_approve_button_first_says_how_many_are_flagged(signed_in, closed):
     assert WARNING in html
     assert 'type="checkbox" name="confirm_flagged"' in html
     assert 'name="flagged" type="hidden" value="4"' in html
-    assert f'href="/staff/flagged?campaign={campaign.id}"' in html
+    assert f'href="/staff/flagged?campaign={campaign.code}"' in html
     assert state_of(campaign) is CampaignState.CLOSED and snapshots() == 0
 
 

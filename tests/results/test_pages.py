@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from survey_app.domain.results import presented as data
 from survey_app.models import Role
-from survey_app.results import data
 from tests.results.conftest import build_results
 
 TNMT = "Phòng Tài nguyên và Môi trường"

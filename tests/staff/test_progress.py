@@ -88,7 +88,7 @@ def test_staff_of_a_unit_outside_the_campaign_cannot_choose_it(client, district,
     campaign, _, _ = district
     outsider, _ = make_user("nguoi-la", units=[make_unit("xa-khac", "Xã Khác")])
     login_as(outsider)
-    assert client.get(f"/staff/progress?campaign={campaign.id}").status_code == 404
+    assert client.get(f"/staff/progress?campaign={campaign.code}").status_code == 404
     assert "Xã Chậm" not in client.get("/staff/progress").get_data(as_text=True)
 
 

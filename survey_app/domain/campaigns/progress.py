@@ -13,7 +13,6 @@ from ...auth import scope_to_units
 from ...extensions import db
 from ...models import (
     Campaign,
-    CampaignState,
     CampaignUnit,
     Channel,
     Response,
@@ -21,7 +20,6 @@ from ...models import (
     Unit,
     User,
 )
-from .campaign_scope import campaigns_for
 
 
 @dataclass
@@ -67,20 +65,6 @@ class CampaignProgress:
     def days_left(self) -> int:
         """Days from today to the deadline (negative once it has passed)."""
         return (self.campaign.deadline - self.today).days
-
-
-def visible_campaigns(user: User) -> list[Campaign]:
-    """Campaigns past the draft stage with a unit the user may see, latest first."""
-    return campaigns_for(user, (CampaignState.OPEN, CampaignState.CLOSED,
-                                CampaignState.APPROVED))
-
-
-def default_campaign(campaigns: list[Campaign], today: date) -> Campaign | None:
-    """The open campaign running today, else the latest one."""
-    for campaign in campaigns:
-        if campaign.accepts_responses_on(today):
-            return campaign
-    return campaigns[0] if campaigns else None
 
 
 def elapsed_share(campaign: Campaign, today: date) -> float:

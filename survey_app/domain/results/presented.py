@@ -1,4 +1,5 @@
-"""What the results views show: the chosen campaign, its numbers, scoped to the user."""
+"""Results as a staff member is shown them: an approved campaign's frozen snapshot or fresh
+numbers, only the units the user may see, a unit's entry and groups, and its comments."""
 
 from __future__ import annotations
 
@@ -7,40 +8,20 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from flask import abort, request
-from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import visible_unit_ids
-from ..domain.results import approval
-from ..domain.results import results as results_service
-from ..extensions import db
-from ..models import Campaign, CampaignState, Response, ResponseStatus, ResultSnapshot, Unit
+from ...auth import visible_unit_ids
+from ...extensions import db
+from ...models import Campaign, Response, ResponseStatus, ResultSnapshot, Unit, User
+from . import approval
+from . import results as results_service
 
 COMMENT_LIMIT = 200
 
 
-def visible_campaigns() -> list[Campaign]:
-    """Campaigns that have started (not drafts), newest first."""
-    return list(db.session.scalars(select(Campaign)
-                                   .where(Campaign.state != CampaignState.DRAFT)
-                                   .order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
-
-
-def chosen_campaign(campaigns: list[Campaign]) -> Campaign | None:
-    """The campaign named by ``?campaign=CODE`` (404 if unknown), else the newest one."""
-    code = request.args.get("campaign", "").strip()
-    if not code:
-        return campaigns[0] if campaigns else None
-    for campaign in campaigns:
-        if campaign.code == code:
-            return campaign
-    abort(404)
-
-
 def snapshot_of(campaign: Campaign) -> ResultSnapshot | None:
     """The approved snapshot that stands for an approved campaign."""
-    if campaign.state is not CampaignState.APPROVED:
+    if not campaign.frozen:
         return None
     return approval.latest_snapshot(campaign)
 
@@ -73,16 +54,16 @@ def results_with_cuts(campaign: Campaign, cuts: tuple[str, ...]) -> dict[str, An
     return results
 
 
-def _visible_codes() -> set[str] | None:
-    allowed = visible_unit_ids(current_user)
+def _visible_codes(user: User) -> set[str] | None:
+    allowed = visible_unit_ids(user)
     if allowed is None:
         return None
     return set(db.session.scalars(select(Unit.code).where(Unit.id.in_(allowed))))
 
 
-def scoped(results: dict[str, Any]) -> dict[str, Any]:
-    """``results`` with only the units the current user may see (ranks stay district ranks)."""
-    codes = _visible_codes()
+def scoped(results: dict[str, Any], user: User) -> dict[str, Any]:
+    """``results`` with only the units ``user`` may see (ranks stay district ranks)."""
+    codes = _visible_codes(user)
     if codes is None:
         return results
     results = dict(results)
@@ -98,9 +79,9 @@ def scoped(results: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
-def is_scoped() -> bool:
-    """Whether the current user sees only some units (unit staff)."""
-    return visible_unit_ids(current_user) is not None
+def is_scoped(user: User) -> bool:
+    """Whether ``user`` sees only some units (unit staff)."""
+    return visible_unit_ids(user) is not None
 
 
 def unit_entry(results: dict[str, Any], code: str) -> dict[str, Any] | None:
