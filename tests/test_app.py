@@ -11,6 +11,7 @@ from survey_app import create_app
 from survey_app.database import write_transaction
 from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
+from survey_app.support.dates import today_local
 from tests.support import app_config
 
 
@@ -89,8 +90,7 @@ def test_old_sqlite_libraries_are_reported(app, caplog, monkeypatch):
 def test_home_page_lists_demo_units_and_survey_links(database_url):
     app = create_app(app_config(database_url, SHOW_DEMO_LINKS=True))
     with app.app_context():
-        from datetime import date
-        seed_demo(date.today())
+        seed_demo(today_local())
         db.session.commit()
         page = app.test_client().get("/").get_data(as_text=True)
         assert "Thị trấn Vân Canh" in page and "Phòng Tài nguyên và Môi trường" in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -10,6 +10,7 @@ from survey_app import create_app
 from survey_app.domain.submissions.importing import import_responses
 from survey_app.extensions import db
 from survey_app.models import Response
+from survey_app.support.dates import today_local
 from tests.support import app_config
 
 ITEMS = ["tc1", "tc2", "tc3", "tc4", "tt1", "tt2", "tt3", "tt4", "tt5", "cc1", "cc2", "cc3",
@@ -22,7 +23,7 @@ def test_backup_restores_every_response(app, runner, make_unit, make_campaign, t
         assert result.exit_code != 0 and "pg_dump" in result.output
         return
     campaign = make_campaign([make_unit()])
-    when = (date.today() - timedelta(days=1)).strftime("%d/%m/%Y")
+    when = (today_local() - timedelta(days=1)).strftime("%d/%m/%Y")
     rows = [f"xa-thu,paper,ca_nhan,,{when}," + ",".join([str(1 + i % 5)] * 22) + f",ý kiến {i}"
             for i in range(40)]
     header = "unit_code,channel,respondent_type,field,submitted_at," + ",".join(ITEMS) + \

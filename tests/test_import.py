@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from survey_app.domain.submissions.importing import ImportRejected, import_responses
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Channel, Response, ResponseStatus
+from survey_app.support.dates import today_local
 
 ITEMS = ["tc1", "tc2", "tc3", "tc4", "tt1", "tt2", "tt3", "tt4", "tt5", "cc1", "cc2", "cc3",
          "cc4", "cc5", "cc6", "kq1", "kq2", "kq3", "pa1", "pa2", "pa3", "pa4"]
@@ -17,7 +18,7 @@ HEADER = ["unit_code", "channel", "respondent_type", "field", "submitted_at", *I
 
 
 def day(offset: int = 0) -> str:
-    return (date.today() - timedelta(days=offset)).strftime("%d/%m/%Y")
+    return (today_local() - timedelta(days=offset)).strftime("%d/%m/%Y")
 
 
 def row(unit="xa-thu", channel="paper", respondent="ca_nhan", field="ho_tich", when=None,
@@ -121,7 +122,7 @@ def test_nfd_text_and_labels_are_normalised(campaign):
     ([row(unit="p-tn-mt", field="ho_tich")], "Dòng 2, cột field: Lĩnh vực “Hộ tịch” không thuộc"),
     ([row(when="32/13/2026")], "Dòng 2, cột submitted_at: ngày giờ “32/13/2026” không đọc được"),
     ([row(when="")], "Dòng 2, cột submitted_at: ngày giờ “” không đọc được"),
-    ([row(when=(date.today() + timedelta(days=3)).isoformat())],
+    ([row(when=(today_local() + timedelta(days=3)).isoformat())],
      "Dòng 2, cột submitted_at: ngày giờ ở tương lai"),
     ([row(when=day(60))], "Dòng 2, cột submitted_at: ngày " + day(60) + " nằm ngoài"),
     ([row(ratings=["6"] + ["4"] * 21)], "Dòng 2, cột tc1: giá trị “6” không hợp lệ"),

@@ -12,8 +12,6 @@ covered without editing this file.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from werkzeug.routing import Rule
@@ -21,6 +19,7 @@ from werkzeug.routing import Rule
 from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Campaign, Counter, Role, User
+from survey_app.support.dates import today_local
 from tests.security.test_csrf_everywhere import path_for, post_rules
 
 #: A value no field of the app accepts as it stands (an Arabic-Indic digit and a letter), under
@@ -44,7 +43,7 @@ NONSENSE_QUERY = ["\u0663", "-1", "99999999999999999999", "abc", "", "1.5", "<sc
 @pytest.fixture
 def demo(make_user) -> tuple[User, str]:
     """The demo district, an admin account and one counter's token."""
-    seed_demo(date.today())
+    seed_demo(today_local())
     db.session.commit()
     admin, _ = make_user("qt-hong", role=Role.ADMIN)
     return admin, db.session.scalar(sa.select(Counter.token).limit(1))

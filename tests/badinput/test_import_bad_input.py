@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from survey_app.domain.submissions.importing import ImportRejected, import_responses
 from survey_app.extensions import db
 from survey_app.models import Response, Unit
+from survey_app.support.dates import today_local
 from tests.badinput.conftest import (
     BAD_VALUES,
     MARKUP,
@@ -47,7 +47,7 @@ BAD_FILES = [
 
 
 def today() -> str:
-    return date.today().strftime("%d/%m/%Y")
+    return today_local().strftime("%d/%m/%Y")
 
 
 def csv_bytes(rows: list[dict[str, str]], header: list[str] = HEADER) -> bytes:
@@ -148,7 +148,7 @@ def test_one_bad_row_among_good_ones_imports_nothing(place):
 
 
 @settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(cell=st.text(alphabet=st.characters(blacklist_characters="²³¹",
                                            blacklist_categories=("Cs", "Nd", "No")),
                     max_size=8) | st.sampled_from(["1", "5", "NA", "0"]),

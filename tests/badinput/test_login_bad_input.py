@@ -99,7 +99,7 @@ def test_a_nul_byte_in_the_password_is_refused(client, make_user):
 
 
 @settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(username=st.text(st.characters(blacklist_characters="\x00",
                                       blacklist_categories=("Cs",)), max_size=90),
        password=st.text(max_size=40), target=st.text(max_size=30))
@@ -118,7 +118,7 @@ def signed_in(client, make_user, login_as):
 
 
 @settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(target=st.one_of(st.text(max_size=40),
                         st.sampled_from(["/", "//", "\\", "http:", "evil.example"]).flatmap(
                             lambda head: st.text(max_size=10).map(lambda tail: head + tail))))

@@ -121,7 +121,7 @@ def test_five_thousand_fields_are_refused(client, place, serve):
 
 
 @settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(comment=st.text(max_size=120), value=st.one_of(st.sampled_from([*BAD_VALUES, "3"]),
                                                       st.text(max_size=6)))
 def test_generated_comments_and_values_are_stored_cleaned_or_refused(client, place, serve,

@@ -119,7 +119,7 @@ def test_a_correction_with_bad_input_changes_nothing(client, desk):
 
 
 @settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(serial=st.text(max_size=12), digit=st.text(max_size=3), comment=st.text(max_size=60))
 def test_generated_paper_entries_never_cause_a_500(client, desk, serial, digit, comment):
     before = table_counts()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -21,6 +21,7 @@ from survey_app.models import (
     Unit,
     UnitKind,
 )
+from survey_app.support.dates import today_local
 from tests.public.public_support import RATING_CODES
 
 #: The configuration of the citizen modules' servers: every browser request comes from
@@ -73,7 +74,7 @@ def make_place(live, code: str, *, days_before: int = 30, days_after: int = 30,
         unit = Unit(code=code, name=f"Xã Thử {code[-4:]}", kind=UnitKind.COMMUNE)
         counter = Counter(name="Quầy một cửa", kiosk=kiosk)
         unit.counters.append(counter)
-        today = date.today()
+        today = today_local()
         campaign = Campaign(code=f"dot-{code}", name=f"Đợt khảo sát {code}",
                             state=CampaignState.OPEN,
                             instrument_version=published_version("sipas-2640"),

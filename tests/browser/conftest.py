@@ -18,7 +18,6 @@ import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from werkzeug.serving import make_server
 from survey_app import create_app
 from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
+from survey_app.support.dates import today_local
 from tests.browser.artifacts import save_on_failure
 from tests.support import app_config
 
@@ -72,7 +72,7 @@ def _serving(database: Path, sqlite_template: Path, overrides: dict) -> Iterator
                                 WTF_CSRF_ENABLED=True, **overrides))
     server.app = app
     with app.app_context():
-        report = seed_demo(date.today())
+        report = seed_demo(today_local())
         db.session.commit()
         app.config["DEMO_ADMIN_PASSWORD"] = report.admin_password
     thread = threading.Thread(target=server.serve_forever, daemon=True)

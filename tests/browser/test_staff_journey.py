@@ -11,7 +11,7 @@ import io
 import json
 import math
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from openpyxl import load_workbook
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Campaign, Response, Sheet, SheetBatch, Unit
+from survey_app.support.dates import today_local
 from tests.browser.axe_checks import serious_violations
 from tests.browser.staff_support import (
     change_password,
@@ -107,7 +108,7 @@ def _import_responses(live, tmp_path) -> None:
     """Step 4a: a few dozen responses of several units through ``flask import-responses``."""
     with live.app.app_context():
         campaign = db.session.scalar(select(Campaign).filter_by(code="demo"))
-        start, last = campaign.starts_on, min(date.today(), campaign.deadline)
+        start, last = campaign.starts_on, min(today_local(), campaign.deadline)
     rng = random.Random(7)
     rows = []
     for code in IMPORTED_UNITS:

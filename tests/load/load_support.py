@@ -12,9 +12,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -27,6 +26,7 @@ from survey_app.domain.operations.seeding import seed_demo
 from survey_app.domain.submissions import form_keys
 from survey_app.extensions import db
 from survey_app.models import Counter
+from survey_app.support.dates import today_local
 from tests.support import POSTGRES_URL, REQUIRE_POSTGRES, app_config, migrate_to_head
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,12 +82,17 @@ def prepare_database(url: str) -> list[str]:
     migrate_to_head(url)
     app = create_app(app_config(url, SECRET_KEY=SECRET))
     with app.app_context():
-        seed_demo(date.today())
+        seed_demo(today_local())
         db.session.commit()
         tokens = list(db.session.scalars(sa.select(Counter.token).order_by(Counter.id)))
         db.session.remove()
         db.engine.dispose()
     return tokens
+
+
+#: How long a gunicorn may take to answer its first request: generous, since on a loaded
+#: 2-core machine (two test runs side by side) importing the app in 4 workers takes a while.
+START_TIMEOUT = float(os.environ.get("SURVEY_TEST_START_TIMEOUT", "120"))
 
 
 class Gunicorn:
@@ -106,7 +111,16 @@ class Gunicorn:
                     **{f"SURVEY_{key}": value for key, value in settings.items()}}
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        """Start and wait for the first answer; on failure nothing it started is left running
+        (a leaked server's ResourceWarning would fail an unrelated test later)."""
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.kill()
+            raise
+
+    def _start(self, timeout: float) -> None:
         command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                    "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
                    "--timeout", "30", self.app_module]
@@ -128,13 +142,15 @@ class Gunicorn:
     def kill(self) -> None:
         """SIGKILL the master and every worker at once: no chance to finish anything."""
         if self.process is not None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            with suppress(ProcessLookupError):  # the whole group has already gone
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             self.process = None
 
     def stop(self) -> None:
         if self.process is not None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

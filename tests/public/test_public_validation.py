@@ -239,7 +239,7 @@ class TestCsrf:
 
 
 @settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(fields=st.dictionaries(
     st.sampled_from([*RATING_CODES[:4], "respondent_type", "field", "comment", "k", "zz",
                      "csrf_token", "gender"]),

@@ -7,8 +7,10 @@ import uuid
 from collections import Counter as Tally
 from datetime import UTC, datetime
 
+from survey_app.domain.campaigns.instruments import instrument_of
+from survey_app.domain.submissions.responses import Submission, build_response
 from survey_app.extensions import db
-from survey_app.models import Answer, Campaign, Channel, Response, ResponseStatus, Unit
+from survey_app.models import Campaign, Channel, Counter, Response, ResponseStatus, Unit
 
 ITEMS_2640 = ([f"tc{i}" for i in range(1, 5)] + [f"tt{i}" for i in range(1, 6)]
               + [f"cc{i}" for i in range(1, 7)] + [f"kq{i}" for i in range(1, 4)]
@@ -21,17 +23,27 @@ def add_response(campaign: Campaign, unit: Unit, answers: dict[str, int], *,
                  status: ResponseStatus = ResponseStatus.VALID, field: str | None = "ho_tich",
                  channel: Channel = Channel.PAPER, respondent_type: str = "ca_nhan",
                  counter_id: int | None = None, comment: str | None = None) -> Response:
-    """One response with its answers, as stored by the submission services (not committed)."""
-    response = Response(
-        submission_key=uuid.uuid4().hex, payload_digest="0" * 64, campaign_id=campaign.id,
-        unit_id=unit.id, counter_id=counter_id,
-        instrument_version_id=campaign.instrument_version_id, channel=channel,
-        respondent_type=respondent_type, field=field, comment=comment,
+    """One response with its answers, built by the app's own response builder (so its digest,
+    pattern and validity are what the app would store; not committed). ``status`` says what
+    the test means it to be: FLAGGED flags it as the anti-stuffing rules would; VALID and
+    INVALID must follow from the answers, and a mismatch is a mistake in the test."""
+    version = campaign.instrument_version
+    submission = Submission(answers=answers, comment=comment or "",
+                            profile={"respondent_type": respondent_type, "field": field or ""})
+    counter = db.session.get(Counter, counter_id) if counter_id is not None else None
+    response = build_response(
+        campaign=campaign, unit=unit, version=version, instrument=instrument_of(version),
+        submission=submission, key=uuid.uuid4().hex, channel=channel, counter=counter,
         submitted_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
-        n_rated=sum(1 for value in answers.values() if 1 <= value <= 5), status=status)
-    response.answers = [Answer(item_code=item, value=value) for item, value in answers.items()]
+        flag_reason="Nhiều phiếu trong 10 phút" if status is ResponseStatus.FLAGGED else None)
+    assert response.status is status, (status, response.status, answers)
     db.session.add(response)
     return response
+
+
+def invalid_answers(rng: random.Random) -> dict[str, int]:
+    """Too few rated answers for the validity rule: a sheet left mostly blank."""
+    return {item: rng.choice([1, 5]) for item in ITEMS_2640[:3]}
 
 
 def random_answers(rng: random.Random, level: float) -> dict[str, int]:
@@ -60,6 +72,7 @@ def populate(campaign: Campaign, units: list[Unit], rng: random.Random, per_unit
             status = ResponseStatus.VALID
             if number % 10 == 7:
                 status = ResponseStatus.INVALID
+                answers = invalid_answers(rng)
             elif number % 10 == 8:
                 status = ResponseStatus.FLAGGED
             field = FIELDS[number % len(FIELDS)]

@@ -7,7 +7,6 @@ editing this file.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from werkzeug.routing import IntegerConverter, Rule
 from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Counter, Response, Role
+from survey_app.support.dates import today_local
 from tests.public.public_support import full_answers
 
 #: Routes that check the token inside the view (so an expired page keeps what was typed).
@@ -57,7 +57,7 @@ def path_for(rule: Rule, token: str) -> str:
 
 def test_no_post_route_accepts_a_missing_or_forged_token(app, client, make_user, login_as):
     anonymous = app.test_client()
-    seed_demo(date.today())
+    seed_demo(today_local())
     db.session.commit()
     admin, _ = make_user("qt-csrf", role=Role.ADMIN)
     login_as(admin)

@@ -3,14 +3,13 @@ enforced by HSTS; pages forbid inline script and framing."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
 from survey_app.domain.operations.seeding import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Counter
+from survey_app.support.dates import today_local
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def config_overrides(config_overrides):
 
 
 def test_a_citizen_form_in_production_sends_safe_cookies_and_headers(app, client):
-    seed_demo(date.today())
+    seed_demo(today_local())
     db.session.commit()
     counter = db.session.scalar(select(Counter).limit(1))
     page = client.get(f"/s/{counter.token}", base_url="https://khaosat.example.vn")
