@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import survey_app
 from survey_app import create_app
 from survey_app.domain.accounts.accounts import create_user
 from survey_app.domain.campaigns.instruments import published_version, sync_shipped_instruments
+from survey_app.domain.paper.sheet_batches import create_batch
 from survey_app.extensions import db
 from survey_app.models import (
     Campaign,
@@ -37,11 +39,14 @@ from survey_app.models import (
     CampaignUnit,
     Counter,
     Role,
+    SheetBatch,
     Unit,
     UnitKind,
     User,
 )
 from survey_app.support.dates import today_local
+from tests.public.public_support import ServedForm, hidden_fields
+from tests.results.counting_support import ITEMS_2640
 from tests.support import (
     BACKENDS,
     POSTGRES_URL,
@@ -246,3 +251,95 @@ def redis_url() -> str:
             pytest.fail(reason)
         pytest.skip(reason)
     return REDIS_URL
+
+
+# Fixtures shared by several packages live here, at the top level, and are imported nowhere.
+
+@pytest.fixture
+def admin(make_user, login_as) -> User:
+    """An admin account, logged in on the test client."""
+    user, _ = make_user("quantri", Role.ADMIN)
+    login_as(user)
+    return user
+
+
+@pytest.fixture
+def desk(make_unit, make_campaign, make_user, login_as):
+    """A unit staff member signed in at the entry screen with five printed sheets:
+    (unit, campaign, user, serials)."""
+    unit = make_unit("xa-canh-hien", "Xã Canh Hiển")
+    campaign = make_campaign([unit], code="dot-2026")
+    user, _ = make_user("canbo-ch", units=[unit])
+    batch_id = create_batch(campaign.id, unit.id, 5, user)
+    serials = [sheet.serial for sheet in db.session.get(SheetBatch, batch_id).sheets]
+    login_as(user)
+    return unit, campaign, user, serials
+
+
+@dataclass
+class Place:
+    """A unit with one counter in an open campaign."""
+
+    unit: Unit
+    counter: Counter
+    campaign: Campaign
+
+    @property
+    def url(self) -> str:
+        return f"/s/{self.counter.token}"
+
+
+@pytest.fixture
+def place(make_unit, make_campaign) -> Place:
+    unit = make_unit()
+    campaign = make_campaign([unit])
+    return Place(unit=unit, counter=unit.counters[0], campaign=campaign)
+
+
+@pytest.fixture
+def serve(client) -> Callable[..., ServedForm]:
+    """GET a survey link (with a browser of one's own if given) and keep its hidden fields."""
+    def fetch(url: str, using: FlaskClient | None = None, **kwargs) -> ServedForm:
+        browser = using or client
+        page = browser.get(url, **kwargs)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, html
+        return ServedForm(client=browser, url=url.split("?")[0], html=html,
+                          hidden=hidden_fields(html))
+    return fetch
+
+
+@pytest.fixture
+def add_responses(app) -> Callable[..., int]:
+    """Insert ``n`` responses of ``unit`` in ``campaign`` in bulk (22 answers each)."""
+    import random
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, insert, select
+
+    from survey_app.extensions import db
+    from survey_app.models import Answer, Channel, Response, ResponseStatus
+
+    def add(campaign, unit, n: int, comments: list[str | None] | None = None,
+            status: ResponseStatus = ResponseStatus.VALID, channel: Channel = Channel.QR,
+            field: str | None = "dat_dai", seed: int = 1) -> int:
+        rng = random.Random(seed)
+        counter_id = unit.counters[0].id if unit.counters else None
+        items = list(ITEMS_2640)
+        start = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
+        for first in range(0, n, 2000):
+            ids = range(start + first, start + min(n, first + 2000))
+            db.session.execute(insert(Response), [{
+                "id": rid, "submission_key": f"k{rid}", "payload_digest": "0" * 64,
+                "campaign_id": campaign.id, "unit_id": unit.id, "counter_id": counter_id,
+                "instrument_version_id": campaign.instrument_version_id,
+                "channel": channel, "respondent_type": "ca_nhan", "field": field,
+                "comment": (comments[(rid - start) % len(comments)] if comments else None),
+                "submitted_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC), "n_rated": 22,
+                "status": status} for rid in ids])
+            db.session.execute(insert(Answer), [
+                {"response_id": rid, "item_code": item, "value": rng.choice((0, 3, 4, 5, 5))}
+                for rid in ids for item in items])
+        db.session.commit()
+        return n
+    return add

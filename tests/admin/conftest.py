@@ -6,15 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEvent, Role, User
-
-
-@pytest.fixture
-def admin(make_user, login_as) -> User:
-    """An admin account, logged in on the test client."""
-    user, _ = make_user("quantri", Role.ADMIN)
-    login_as(user)
-    return user
+from survey_app.models import AuditEvent
 
 
 @pytest.fixture

@@ -15,10 +15,6 @@ from markupsafe import escape
 
 from survey_app.extensions import db
 from survey_app.support.text import clean_text
-from tests.admin.conftest import admin  # noqa: F401 (fixture)
-from tests.public.conftest import place, serve  # noqa: F401 (fixtures)
-from tests.results.conftest import add_responses  # noqa: F401 (fixture)
-from tests.staff.conftest import desk  # noqa: F401 (fixture)
 
 #: Script and HTML payloads: shown as text wherever staff read them.
 MARKUP = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -46,8 +47,9 @@ BAD_FILES = [
 ]
 
 
-def today() -> str:
-    return today_local().strftime("%d/%m/%Y")
+def yesterday() -> str:
+    """The district's yesterday: inside the campaign and, at any hour, in the past."""
+    return (today_local() - timedelta(days=1)).strftime("%d/%m/%Y")
 
 
 def csv_bytes(rows: list[dict[str, str]], header: list[str] = HEADER) -> bytes:
@@ -60,7 +62,7 @@ def csv_bytes(rows: list[dict[str, str]], header: list[str] = HEADER) -> bytes:
 
 
 def row(**changes: str) -> dict[str, str]:
-    return {"unit_code": "xa-thu", "respondent_type": "ca_nhan", "submitted_at": today(),
+    return {"unit_code": "xa-thu", "respondent_type": "ca_nhan", "submitted_at": yesterday(),
             **dict.fromkeys(ITEMS_2640, "4"), "comment": "Tốt", **changes}
 
 
@@ -123,7 +125,7 @@ def test_another_scripts_digit_is_read_as_its_value_or_refused(place, digit):
 
 def test_free_text_comments_are_imported_exactly_as_cleaned(place):
     before = table_counts()
-    rows = [row(comment=text, submitted_at=f"{today()} 08:{n:02d}")
+    rows = [row(comment=text, submitted_at=f"{yesterday()} 08:{n:02d}")
             for n, text in enumerate(TEXTS)]
     result = import_responses(place.campaign, csv_bytes(rows), source="thu.csv")
     assert result.imported == len(TEXTS)

@@ -94,37 +94,3 @@ def make_results() -> Callable[..., dict[str, Any]]:
     return build_results
 
 
-@pytest.fixture
-def add_responses(app) -> Callable[..., int]:
-    """Insert ``n`` responses of ``unit`` in ``campaign`` in bulk (22 answers each)."""
-    import random
-    from datetime import UTC, datetime
-
-    from sqlalchemy import func, insert, select
-
-    from survey_app.extensions import db
-    from survey_app.models import Answer, Channel, Response, ResponseStatus
-
-    def add(campaign, unit, n: int, comments: list[str | None] | None = None,
-            status: ResponseStatus = ResponseStatus.VALID, channel: Channel = Channel.QR,
-            field: str | None = "dat_dai", seed: int = 1) -> int:
-        rng = random.Random(seed)
-        counter_id = unit.counters[0].id if unit.counters else None
-        items = [f"{code}{k}" for code, (_, size) in ELEMENTS.items() for k in range(1, size + 1)]
-        start = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
-        for first in range(0, n, 2000):
-            ids = range(start + first, start + min(n, first + 2000))
-            db.session.execute(insert(Response), [{
-                "id": rid, "submission_key": f"k{rid}", "payload_digest": "0" * 64,
-                "campaign_id": campaign.id, "unit_id": unit.id, "counter_id": counter_id,
-                "instrument_version_id": campaign.instrument_version_id,
-                "channel": channel, "respondent_type": "ca_nhan", "field": field,
-                "comment": (comments[(rid - start) % len(comments)] if comments else None),
-                "submitted_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC), "n_rated": 22,
-                "status": status} for rid in ids])
-            db.session.execute(insert(Answer), [
-                {"response_id": rid, "item_code": item, "value": rng.choice((0, 3, 4, 5, 5))}
-                for rid in ids for item in items])
-        db.session.commit()
-        return n
-    return add

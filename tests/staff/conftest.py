@@ -9,9 +9,7 @@ import pytest
 from flask import Flask
 
 from survey_app import create_app
-from survey_app.domain.paper.sheet_batches import create_batch
 from survey_app.extensions import db
-from survey_app.models import SheetBatch
 from tests.support import app_config
 
 
@@ -41,14 +39,3 @@ def make_canbo(make_unit, make_user):
     return make
 
 
-@pytest.fixture
-def desk(make_unit, make_campaign, make_user, login_as):
-    """A unit staff member signed in at the entry screen with five printed sheets:
-    (unit, campaign, user, serials)."""
-    unit = make_unit("xa-canh-hien", "Xã Canh Hiển")
-    campaign = make_campaign([unit], code="dot-2026")
-    user, _ = make_user("canbo-ch", units=[unit])
-    batch_id = create_batch(campaign.id, unit.id, 5, user)
-    serials = [sheet.serial for sheet in db.session.get(SheetBatch, batch_id).sheets]
-    login_as(user)
-    return unit, campaign, user, serials

@@ -1,4 +1,5 @@
-"""Helpers of the staff-tool tests: reading QR codes and text back out of PDFs and images."""
+"""Helpers of the staff-tool tests: what a person types for a sheet, responses stored through
+the app's builder, and reading QR codes and text back out of PDFs and images."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ import io
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pypdfium2 as pdfium
 import zxingcpp
 from PIL import Image, ImageDraw
+
+from survey_app.domain.campaigns.instruments import instrument_of
+from survey_app.domain.paper.serials import display_serial
+from survey_app.domain.submissions.responses import Submission, build_response
+from survey_app.extensions import db
+from survey_app.models import Channel
 
 
 def decode_qr(image: Image.Image) -> list[str]:
@@ -86,3 +94,30 @@ def fresh() -> None:
     from survey_app.extensions import db
 
     db.session.rollback()
+
+
+RATING_CODES = [*(f"tc{i}" for i in range(1, 5)), *(f"tt{i}" for i in range(1, 6)),
+                *(f"cc{i}" for i in range(1, 7)), *(f"kq{i}" for i in range(1, 4)),
+                *(f"pa{i}" for i in range(1, 5))]
+
+
+def typed(serial: str, digit: str = "4", **changes: str) -> dict[str, str]:
+    """What a person types for a sheet: every item ``digit``, respondent type, a comment."""
+    form = {"serial": display_serial(serial), **dict.fromkeys(RATING_CODES, digit),
+            "respondent_type": "ca_nhan", "gender": "nu", "comment": "Cán bộ nhiệt tình"}
+    form.update(changes)
+    return form
+
+
+def add_responses(campaign, unit, channel: Channel, count: int, flag: str | None = None,
+                  key: str = "k") -> None:
+    """Store ``count`` complete responses through the shared response builder."""
+    version = campaign.instrument_version
+    submission = Submission(answers=dict.fromkeys(RATING_CODES, 4),
+                            profile={"respondent_type": "ca_nhan"})
+    for index in range(count):
+        db.session.add(build_response(
+            campaign=campaign, unit=unit, version=version, instrument=instrument_of(version),
+            submission=submission, key=f"{key}-{unit.code}-{channel}-{index}", channel=channel,
+            submitted_at=datetime.now(UTC), flag_reason=flag))
+    db.session.commit()

@@ -7,7 +7,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import CampaignState, Channel, Role
-from tests.staff.test_progress import add_responses
+from tests.staff.staff_support import add_responses
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from survey_app.models import (
     SheetBatch,
     VerificationEntry,
 )
-from tests.staff.staff_support import fresh
-from tests.staff.test_entry import typed
+from tests.staff.staff_support import fresh, typed
 
 
 @pytest.fixture

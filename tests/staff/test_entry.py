@@ -18,19 +18,7 @@ from survey_app.models import (
     ResponseStatus,
     Sheet,
 )
-from tests.staff.staff_support import fresh
-
-RATING_CODES = [*(f"tc{i}" for i in range(1, 5)), *(f"tt{i}" for i in range(1, 6)),
-                *(f"cc{i}" for i in range(1, 7)), *(f"kq{i}" for i in range(1, 4)),
-                *(f"pa{i}" for i in range(1, 5))]
-
-
-def typed(serial: str, digit: str = "4", **changes: str) -> dict[str, str]:
-    """What a person types for a sheet: every item ``digit``, respondent type, a comment."""
-    form = {"serial": display_serial(serial), **dict.fromkeys(RATING_CODES, digit),
-            "respondent_type": "ca_nhan", "gender": "nu", "comment": "Cán bộ nhiệt tình"}
-    form.update(changes)
-    return form
+from tests.staff.staff_support import RATING_CODES, fresh, typed
 
 
 def stored() -> list[Response]:

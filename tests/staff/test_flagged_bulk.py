@@ -24,8 +24,7 @@ from survey_app.models import (
 )
 from survey_app.support.dates import today_local
 from tests.public.public_support import RATING_CODES
-from tests.staff.staff_support import fresh
-from tests.staff.test_progress import add_responses
+from tests.staff.staff_support import add_responses, fresh
 
 COMMENT = '<script>alert("x")</script> Cán bộ nhiệt tình'
 BURST_TITLE = "Nhiều phiếu từ cùng một địa chỉ mạng tại một quầy"

@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from survey_app.domain.campaigns.instruments import instrument_of
 from survey_app.domain.paper.serials import display_serial
-from survey_app.domain.submissions.responses import Submission, build_response
 from survey_app.extensions import db
 from survey_app.models import Channel, Response, ResponseStatus, Role, Sheet, SheetBatch
-from tests.staff.staff_support import fresh
-from tests.staff.test_entry import RATING_CODES, typed
-
-
-def add_responses(campaign, unit, channel: Channel, count: int, flag: str | None = None,
-                  key: str = "k") -> None:
-    """Store ``count`` complete responses through the shared response builder."""
-    version = campaign.instrument_version
-    submission = Submission(answers=dict.fromkeys(RATING_CODES, 4),
-                            profile={"respondent_type": "ca_nhan"})
-    for index in range(count):
-        db.session.add(build_response(
-            campaign=campaign, unit=unit, version=version, instrument=instrument_of(version),
-            submission=submission, key=f"{key}-{unit.code}-{channel}-{index}", channel=channel,
-            submitted_at=datetime.now(UTC), flag_reason=flag))
-    db.session.commit()
+from tests.staff.staff_support import add_responses, fresh, typed
 
 
 def row_of(html: str, unit_name: str) -> str:

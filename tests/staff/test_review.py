@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, CampaignState, Channel, Response, ResponseStatus
-from tests.staff.staff_support import fresh
-from tests.staff.test_progress import add_responses
+from tests.staff.staff_support import add_responses, fresh
 
 REASON = "Quá 30 phiếu từ một quầy trong 10 phút"
 
