@@ -6,11 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..confirmation import ask, confirmed
 from ..domain.campaigns import campaign_admin
 from ..domain.campaigns.instruments import instrument_of
 from ..domain.results.result_settings import method_name, weighting_name
 from ..extensions import db
 from ..models import Campaign, CampaignState, CampaignUnit, Unit
+from . import questions
 from .campaign_forms import CampaignForm, StateForm, read_targets
 from .common import admin_change, admin_only
 from .forms import ActionForm, options
@@ -123,6 +125,9 @@ def campaign_state(campaign_id: int):
     if not form.validate_on_submit() or form.target.data not in set(CampaignState):
         return _detail(campaign, "Trạng thái yêu cầu không hợp lệ.", 400)
     target = CampaignState(form.target.data)
+    if target is CampaignState.CLOSED and campaign.state is CampaignState.OPEN \
+            and not confirmed():
+        return ask(questions.close_campaign(campaign))
     with admin_change() as change:
         campaign_admin.change_state(campaign, target, actor=change.actor)
     if change.refusal:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from ..confirmation import ask, confirmed
 from ..domain.units import unit_admin
 from ..domain.units.links import counter_url
 from ..extensions import db
 from ..models import Counter, Unit
 from ..support.dates import local_date
+from . import questions
 from .common import admin_change, admin_only
 from .forms import CounterForm
 
@@ -63,6 +65,8 @@ def counter_active(counter_id: int):
     """Revoke a counter (its QR link stops working) or restore it."""
     counter = db.get_or_404(Counter, counter_id)
     active = request.form.get("active") == "1"
+    if not active and counter.is_active and not confirmed():
+        return ask(questions.deactivate_counter(counter))
     with admin_change() as change:
         unit_admin.set_counter_active(counter, active, actor=change.actor)
     if change.refusal:
@@ -77,6 +81,8 @@ def counter_active(counter_id: int):
 def counter_regenerate(counter_id: int):
     """Issue a new QR link; posters with the old one stop working (print new ones)."""
     counter = db.get_or_404(Counter, counter_id)
+    if not confirmed():
+        return ask(questions.regenerate_counter(counter))
     with admin_change() as change:
         unit_admin.regenerate_counter_token(counter, actor=change.actor)
     if change.refusal:

@@ -7,12 +7,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import acting_user
+from ..confirmation import ask, confirmed
 from ..database import write_transaction
 from ..domain.units import unit_admin
 from ..domain.units.unit_import import UnitImportRejected, import_units
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Counter, Unit, UnitKind
+from . import questions
 from .common import admin_change, admin_only
 from .forms import UnitForm, UnitImportForm, options
 
@@ -96,6 +98,8 @@ def unit_active(unit_id: int):
     """Deactivate or reactivate a unit (its survey links stop or start working)."""
     unit = _unit_or_404(unit_id)
     active = request.form.get("active") == "1"
+    if not active and unit.is_active and not confirmed():
+        return ask(questions.deactivate_unit(unit))
     with admin_change() as change:
         unit_admin.set_unit_active(unit, active, actor=change.actor)
     if change.refusal:

@@ -6,9 +6,12 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..auth import acting_user
+from ..confirmation import ask, confirmed
 from ..domain.accounts import user_admin
 from ..extensions import db
 from ..models import Role, Unit, User
+from . import questions
 from .common import admin_change, admin_only
 from .forms import UserEditForm, UserForm, options
 
@@ -83,6 +86,8 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     """A new generated password, shown once; the person must change it at next login."""
     user = db.get_or_404(User, user_id)
+    if not confirmed():
+        return ask(questions.reset_password(user))
     with admin_change() as change:
         password = user_admin.reset_password(user, actor=change.actor)
     if change.refusal:
@@ -96,6 +101,8 @@ def user_active(user_id: int):
     """Deactivate (sessions end at once) or reactivate an account."""
     user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
+    if not active and user.active and user.id != acting_user().id and not confirmed():
+        return ask(questions.lock_user(user))
     with admin_change() as change:
         user_admin.set_active(user, change.actor, active)
     if change.refusal:

@@ -81,8 +81,12 @@ def approve():
         select(Campaign).where(Campaign.code == code))
     if campaign is None:
         abort(404)
+    user = acting_user()
+    if "flagged" not in request.form and approval.approval_refusal(campaign, user) is None:
+        # From the results page: say what approving means before doing it.
+        return _confirm_flagged(campaign, approval.unreviewed_flagged(campaign.id), form)
     try:
-        snapshot = approval.approve(campaign, acting_user(),
+        snapshot = approval.approve(campaign, user,
                                     confirmed_flagged=form.confirmed_flagged())
     except approval.FlaggedNotReviewed as waiting:
         db.session.rollback()
@@ -97,7 +101,8 @@ def approve():
 
 
 def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm):
-    """Approving with flagged responses unreviewed: say how many and ask to confirm it."""
+    """The question before approving: it cannot be undone, the units still short of their
+    sample, and the flagged responses not reviewed (whose number must be confirmed)."""
     if "flagged" not in request.form:  # from the results page: the question itself
         error, status = None, 200
     elif not form.confirm_flagged.data:
@@ -107,5 +112,12 @@ def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm):
                          "phiếu; vui lòng xác nhận lại."), 409
     return render_template(
         "results/approve_confirm.html", campaign=campaign, waiting=waiting, error=error,
-        warning=approval.flagged_warning(waiting),
+        warning=approval.flagged_warning(waiting), provisional=_provisional_units(campaign),
         form=ApproveForm(formdata=None, campaign=campaign.code, flagged=str(waiting))), status
+
+
+def _provisional_units(campaign: Campaign) -> list[str]:
+    """The units that would be approved short of their required sample (not ranked)."""
+    results = presented.campaign_results(campaign)
+    return [str(unit.get("unit_name")) for unit in results.get("units") or []
+            if unit.get("provisional")]

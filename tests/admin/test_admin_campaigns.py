@@ -123,7 +123,7 @@ def test_campaign_moves_draft_open_closed_and_reopens(client, admin, make_unit, 
     campaign = make_campaign([make_unit()], state=CampaignState.DRAFT)
     url = f"/admin/campaigns/{campaign.id}/state"
     for target in ("open", "closed", "open"):
-        assert client.post(url, data={"target": target}).status_code == 302
+        assert client.post(url, data={"target": target, "confirmed": "1"}).status_code == 302
         assert state_of(campaign.id) is CampaignState(target)
     assert audit_actions() == ["campaign.state"] * 3
 

@@ -45,7 +45,8 @@ def test_regenerating_the_token_makes_the_old_link_404(client, admin, make_unit,
     counter = unit.counters[0]
     old = counter.token
     assert client.get(f"/s/{old}").status_code == 200
-    assert client.post(f"/admin/counters/{counter.id}/regenerate").status_code == 302
+    assert client.post(f"/admin/counters/{counter.id}/regenerate",
+                       data={"confirmed": "1"}).status_code == 302
     new = counters_of(unit.id)[0].token
     assert new != old
     assert client.get(f"/s/{old}").status_code == 404
@@ -58,7 +59,7 @@ def test_revoking_a_counter_stops_its_link_and_restoring_brings_it_back(client, 
     unit = make_unit()
     make_campaign([unit])
     counter = unit.counters[0]
-    client.post(f"/admin/counters/{counter.id}/active", data={"active": "0"})
+    client.post(f"/admin/counters/{counter.id}/active", data={"active": "0", "confirmed": "1"})
     assert counters_of(unit.id)[0].is_active is False
     assert client.get(f"/s/{counter.token}").status_code == 404
     client.post(f"/admin/counters/{counter.id}/active", data={"active": "1"})

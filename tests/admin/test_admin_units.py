@@ -74,7 +74,8 @@ def test_deactivating_a_unit_stops_its_counter_links(client, admin, make_unit, m
     make_campaign([unit])
     token = unit.counters[0].token
     assert client.get(f"/s/{token}").status_code == 200
-    assert client.post(f"/admin/units/{unit.id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/admin/units/{unit.id}/active",
+                       data={"active": "0", "confirmed": "1"}).status_code == 302
     assert units_by_code()["xa-thu"].is_active is False
     assert client.get(f"/s/{token}").status_code == 404
     client.post(f"/admin/units/{unit.id}/active", data={"active": "1"})

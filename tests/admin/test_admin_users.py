@@ -58,7 +58,7 @@ def test_resetting_a_password_ends_sessions_and_forces_a_change(app, client, adm
     user, old = make_user(units=[make_unit()])
     person = app.test_client()
     person.post("/staff/login", data={"username": "canbo", "password": old})
-    response = client.post(f"/admin/users/{user.id}/reset-password")
+    response = client.post(f"/admin/users/{user.id}/reset-password", data={"confirmed": "1"})
     assert response.status_code == 200
     new = shown_password(response.get_data(as_text=True))
     assert person.get("/staff/").headers["Location"].startswith("/staff/login")
@@ -75,7 +75,8 @@ def test_deactivating_an_account_logs_it_out_and_blocks_login(app, client, admin
     user, password = make_user(units=[make_unit()])
     person = app.test_client()
     person.post("/staff/login", data={"username": "canbo", "password": password})
-    assert client.post(f"/admin/users/{user.id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/admin/users/{user.id}/active",
+                       data={"active": "0", "confirmed": "1"}).status_code == 302
     assert read_user("canbo").active is False
     assert person.get("/staff/").headers["Location"].startswith("/staff/login")
     client.post(f"/admin/users/{user.id}/active", data={"active": "1"})

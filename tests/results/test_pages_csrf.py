@@ -32,7 +32,7 @@ def test_approval_needs_the_form_token(client, login_as, make_unit, make_campaig
     page = client.get("/results/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
         r'name="csrf_token" value="([^"]+)"', page)
-    response = client.post("/results/approve", data={"campaign": "thu",
+    response = client.post("/results/approve", data={"campaign": "thu", "flagged": "0",
                                                      "csrf_token": token.group(1)})
     assert response.status_code == 302
     assert _state() is CampaignState.APPROVED

@@ -85,7 +85,8 @@ def test_approved_downloads_are_frozen_and_identical(client, login_as, world, ad
     campaign.state = CampaignState.CLOSED
     db.session.commit()
     login_as(world["users"][Role.ADMIN])
-    response = client.post("/results/approve", data={"campaign": "2026-huyen"},
+    # the button first asks (tested in tests/results/test_confirmations.py); confirmed here
+    response = client.post("/results/approve", data={"campaign": "2026-huyen", "flagged": "0"},
                            follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Đã phê duyệt kết quả đợt “2026-huyen” (phiên bản 1)" in page
@@ -122,7 +123,7 @@ def test_unit_staff_get_their_own_unit_even_after_approval(client, login_as, wor
     campaign.state = CampaignState.CLOSED
     db.session.commit()
     login_as(world["users"][Role.ADMIN])
-    client.post("/results/approve", data={"campaign": "2026-huyen"})
+    client.post("/results/approve", data={"campaign": "2026-huyen", "flagged": "0"})
     login_as(world["users"][Role.UNIT_STAFF])
     status, _, body = _download(client, "/results/download/xlsx")
     assert status == 200

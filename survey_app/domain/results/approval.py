@@ -55,7 +55,7 @@ def unreviewed_flagged(campaign_id: int) -> int:
         Response.status == ResponseStatus.FLAGGED)) or 0
 
 
-def _refusal(campaign: Campaign | None, user: User | None) -> str | None:
+def approval_refusal(campaign: Campaign | None, user: User | None) -> str | None:
     """Why ``user`` may not approve ``campaign`` now, or None."""
     if campaign is None or user is None:
         return "Không tìm thấy đợt khảo sát hoặc tài khoản."
@@ -83,7 +83,7 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
     unless ``confirmed_flagged`` is exactly their number (all checked again under the lock:
     a review in between changes the number, and the approver must see it again).
     """
-    refusal = _refusal(campaign, user)
+    refusal = approval_refusal(campaign, user)
     if refusal:
         raise DomainError(refusal)
     campaign_id, user_id = campaign.id, user.id
@@ -108,7 +108,7 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
         campaign = session.scalar(select(Campaign).where(Campaign.id == campaign_id)
                                   .with_for_update())
         user = session.get(User, user_id)
-        refusal = _refusal(campaign, user)
+        refusal = approval_refusal(campaign, user)
         if refusal or _next_version(campaign_id) != version:
             raise DomainError(refusal or "Đợt khảo sát vừa được phê duyệt ở nơi khác.")
         now_waiting = unreviewed_flagged(campaign_id)
