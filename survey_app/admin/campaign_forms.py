@@ -40,6 +40,12 @@ class VNDateField(DateField):
     #: Dates a survey office can mean; the calendar's ends (01/01/0001) break time zones.
     YEARS = range(1900, 3000)
 
+    def _value(self):
+        """Shown as people here write it, whatever the browser's language."""
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -160,3 +161,21 @@ def test_campaign_pages_render(client, admin, make_unit, make_campaign, version)
     detail = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
     assert "Đóng đợt khảo sát" in detail and 'class="grid"' in detail
     assert client.get("/admin/campaigns/new").status_code == 200
+
+
+def test_date_inputs_read_and_show_dd_mm_yyyy_in_any_browser_language(app, client, admin):
+    from survey_app.admin.audit_log import AuditFilterForm
+
+    page = client.get("/admin/campaigns/new", headers={"Accept-Language": "en-US"})
+    html = page.get_data(as_text=True)
+    # a text box, not the browser's date picker (which shows mm/dd/yyyy in English browsers)
+    for name in ("starts_on", "deadline"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'type="text"' in tag and 'placeholder="dd/mm/yyyy"' in tag, tag
+    assert "Ngày/tháng/năm, ví dụ 20/12/2026" in html
+    with app.test_request_context():
+        form = AuditFilterForm(data={"date_from": date(2026, 12, 3)})
+        assert form.date_from._value() == "03/12/2026"
+    filtered = client.get("/admin/audit?date_from=03/12/2026").get_data(as_text=True)
+    assert re.search(r'name="date_from"[^>]*value="03/12/2026"', filtered) or \
+        re.search(r'value="03/12/2026"[^>]*name="date_from"', filtered)
