@@ -18,7 +18,8 @@ from ..domain.results.exports import FORMATS, write_export
 from ..domain.results.exports.raw_responses import raw_response_rows
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, Role
+from ..models import Campaign, ResultSnapshot, Role
+from ..support.dates import local_date, today_local
 from .forms import ApproveForm
 
 #: Up to this size a download is built in memory, beyond it in a temporary file.
@@ -40,13 +41,13 @@ def download(fmt: str):
     raw = request.args.get("raw") == "1"
     if raw and (fmt != "xlsx" or user.role is not Role.ADMIN):
         abort(403)
-    mimetype, extension = FORMATS[fmt].mimetype, FORMATS[fmt].extension
-    name = f"ket-qua-{campaign.code}.{extension}"
+    mimetype = FORMATS[fmt].mimetype
+    name = file_name(campaign, fmt, by=by, raw=raw)
     snapshot = presented.snapshot_of(campaign)
     if snapshot is not None and by is None and not raw and not presented.is_scoped(user):
         stored = approval.snapshot_file(snapshot, fmt)
         if stored is not None:
-            name = f"ket-qua-{campaign.code}-phe-duyet-v{snapshot.version}.{extension}"
+            name = file_name(campaign, fmt, snapshot=snapshot)
             return send_file(io.BytesIO(stored), mimetype=mimetype, as_attachment=True,
                              download_name=name, etag=False)
     results = presented.scoped(presented.campaign_results(campaign, by=by), user)
@@ -68,6 +69,18 @@ def download(fmt: str):
         raise
     return send_file(body, mimetype=mimetype, as_attachment=True, download_name=name,
                      etag=False)
+
+
+def file_name(campaign: Campaign, fmt: str, *, by: str | None = None, raw: bool = False,
+              snapshot: ResultSnapshot | None = None) -> str:
+    """A name that says what the file is: campaign, kind, date (the approval's or today's),
+    e.g. ``ket-qua-2026-huyen-theo-linh-vuc-2026-12-03.xlsx``."""
+    if snapshot is not None:
+        kind, day = f"phe-duyet-v{snapshot.version}", local_date(snapshot.approved_at)
+    else:
+        kind = "du-lieu-tho" if raw else (f"theo-{CUTS[by].slug}" if by else "tong-hop")
+        day = today_local()
+    return f"ket-qua-{campaign.code}-{kind}-{day:%Y-%m-%d}.{FORMATS[fmt].extension}"
 
 
 @roles_required(Role.ADMIN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, ResultSnapshot, Role
+from survey_app.support.dates import local_date, today_local
 
 
 @pytest.fixture
@@ -40,7 +42,8 @@ def test_downloads_in_every_format(client, login_as, world):
     status, headers, body = _download(client, "/results/download/xlsx")
     assert status == 200
     assert headers["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "ket-qua-2026-huyen.xlsx" in headers["Content-Disposition"]
+    today = today_local().isoformat()
+    assert f"ket-qua-2026-huyen-tong-hop-{today}.xlsx" in headers["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(body))
     assert workbook.sheetnames == ["Tổng hợp", "Tiêu chí", "Phương pháp"]
     rows = list(workbook["Tổng hợp"].iter_rows(min_row=2, values_only=True))
@@ -133,3 +136,39 @@ def test_unit_staff_get_their_own_unit_even_after_approval(client, login_as, wor
     assert [row[1] for row in rows] == [None, "p-tnmt", None]
     assert rows[0][0] == "Chưa đủ mẫu — chưa xếp hạng" and rows[2][2] == "Toàn huyện"
     assert client.post("/results/approve", data={"campaign": "2026-huyen"}).status_code == 403
+
+
+def test_file_names_say_campaign_kind_and_date_and_one_content_type(client, login_as, world):
+    campaign = world["campaign"]
+    login_as(world["users"][Role.ADMIN])
+    today = today_local().isoformat()
+    names = set()
+    for fmt, query in [("xlsx", {}), ("xlsx", {"by": "field"}), ("xlsx", {"raw": "1"}),
+                       ("xlsx", {"by": "channel"}), ("csv", {}), ("pdf", {})]:
+        status, headers, _ = _download(client, f"/results/download/{fmt}", **query)
+        assert status == 200
+        assert len(headers.getlist("Content-Type")) == 1
+        disposition = headers["Content-Disposition"]
+        names.add(disposition)
+        assert f"ket-qua-{campaign.code}-" in disposition and today in disposition
+    assert len(names) == 6  # no two kinds of file share a name
+    assert "theo-linh-vuc" in "".join(names) and "du-lieu-tho" in "".join(names)
+
+
+def test_the_csv_has_the_same_layout_before_and_after_approval(client, login_as, world):
+    login_as(world["users"][Role.ADMIN])
+    _, _, before = _download(client, "/results/download/csv")
+    world["campaign"].state = CampaignState.CLOSED
+    db.session.commit()
+    assert client.post("/results/approve", data={"campaign": "2026-huyen", "flagged": "0"}
+                       ).status_code == 302
+    _, headers, after = _download(client, "/results/download/csv")
+    snapshot = db.session.scalar(select(ResultSnapshot))
+    day = local_date(snapshot.approved_at).isoformat()
+    assert f"phe-duyet-v1-{day}.csv" in headers["Content-Disposition"]
+
+    def layout(body: bytes) -> tuple[list[str], list[tuple[str, str]]]:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        return rows[0], [(row[0], row[1]) for row in rows[1:]]
+
+    assert layout(after) == layout(before)

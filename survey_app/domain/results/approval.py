@@ -102,7 +102,11 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
         "approved_at": approved_at.isoformat(timespec="seconds"),
         "response_fingerprint": computed.fingerprint, "n_counted": computed.n_counted,
     }
-    files = {name: _bytes(fmt.write, results) for name, fmt in FORMATS.items()}
+    # The CSV has the layout of any other CSV download (no cut rows); the workbook keeps its
+    # "by field" sheet.
+    plain = {key: value for key, value in results.items() if key != "by"}
+    files = {name: _bytes(fmt.write, results if name == "xlsx" else plain)
+             for name, fmt in FORMATS.items()}
     files["xlsx_sha256"] = hashlib.sha256(files["xlsx"]).hexdigest()
     with write_transaction() as session:
         campaign = session.scalar(select(Campaign).where(Campaign.id == campaign_id)

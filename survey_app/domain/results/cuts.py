@@ -26,6 +26,8 @@ class Cut:
     #: A column heading ("Lĩnh vực") and a sheet or section title ("Theo lĩnh vực").
     label: str
     title: str
+    #: The cut in a file name, without diacritics ("linh-vuc").
+    slug: str = ""
     #: Shown on a unit's results page (the others are in the downloads and the CLI).
     on_unit_page: bool = False
 
@@ -35,16 +37,17 @@ class Cut:
 
 
 #: The unit itself: every computation groups by it; not a cut a user chooses.
-UNIT = Cut("unit", Response.unit_id, Integer, "Đơn vị", "Theo đơn vị")
+UNIT = Cut("unit", Response.unit_id, Integer, "Đơn vị", "Theo đơn vị", "don-vi")
 
 #: The cuts a user may choose (``--by``, ``?by=``), in the order they are shown.
 CUTS: dict[str, Cut] = {cut.name: cut for cut in (
-    Cut("field", Response.field, String(40), "Lĩnh vực", "Theo lĩnh vực", on_unit_page=True),
-    Cut("channel", Response.channel, String(20), "Kênh trả lời", "Theo kênh trả lời",
+    Cut("field", Response.field, String(40), "Lĩnh vực", "Theo lĩnh vực", "linh-vuc",
         on_unit_page=True),
-    Cut("counter", Response.counter_id, Integer, "Quầy", "Theo quầy"),
+    Cut("channel", Response.channel, String(20), "Kênh trả lời", "Theo kênh trả lời",
+        "kenh-tra-loi", on_unit_page=True),
+    Cut("counter", Response.counter_id, Integer, "Quầy", "Theo quầy", "quay"),
     Cut("respondent_type", Response.respondent_type, String(20), "Đối tượng trả lời",
-        "Theo đối tượng"),
+        "Theo đối tượng", "doi-tuong"),
 )}
 
 #: Every grouping counting knows: the unit and the cuts.
