@@ -34,7 +34,7 @@ run: $(VENV)/.runtime translations
 	@echo
 	@echo "  Trang chủ (các đơn vị và đường dẫn khảo sát): http://$(HOST):$(PORT)/"
 	@echo "  Đăng nhập cán bộ:                             http://$(HOST):$(PORT)/staff/login"
-	@echo "  Đường dẫn khảo sát của từng quầy:             $(BIN)/flask counter-links"
+	@echo "  Đường dẫn khảo sát của từng quầy:             SURVEY_PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask counter-links"
 	@echo
 	SURVEY_SHOW_DEMO_LINKS=true SURVEY_PUBLIC_BASE_URL=http://$(HOST):$(PORT) \
 		$(BIN)/flask run --host $(HOST) --port $(PORT)

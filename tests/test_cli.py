@@ -77,8 +77,12 @@ def test_seed_demo_if_empty_leaves_a_real_install_alone(runner, make_unit):
 
 def test_counter_links_prints_each_public_address(runner):
     runner.invoke(args=["seed-demo"])
-    lines = runner.invoke(args=["counter-links"]).output.strip().splitlines()
+    result = runner.invoke(args=["counter-links"])
+    lines = result.stdout.strip().splitlines()  # the links alone, for a script or a sheet
     assert len(lines) == 19
+    # which server address the links are built on, and how to change it, on stderr
+    assert "Địa chỉ máy chủ: https://khaosat.example.vn" in result.stderr
+    assert "SURVEY_PUBLIC_BASE_URL" in result.stderr
     tokens = {counter.token for counter in db.session.scalars(select(Counter))}
     for line in lines:
         code, _name, _counter, url = line.split("\t")

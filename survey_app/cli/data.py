@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import click
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -58,7 +61,15 @@ def import_responses_command(campaign_code: str, csv_file) -> None:
 
 @command("counter-links")
 def counter_links_command() -> None:
-    """Print every active counter's public survey address."""
+    """Print every active counter's public survey address (and, on stderr, the server address
+    they are built on and where it comes from)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if os.environ.get("SURVEY_PUBLIC_BASE_URL"):
+        click.echo(f"Địa chỉ máy chủ: {base} (từ SURVEY_PUBLIC_BASE_URL)", err=True)
+    else:
+        click.echo(f"Địa chỉ máy chủ: {base} (mặc định). Nếu máy chủ chạy ở địa chỉ hay cổng "
+                   "khác, đặt SURVEY_PUBLIC_BASE_URL=http://…:cổng trước lệnh này; mã QR in ra "
+                   "phải trỏ đúng địa chỉ người dân mở được.", err=True)
     query = select(Unit).where(Unit.is_active).options(selectinload(Unit.counters))
     for unit in db.session.scalars(query.order_by(Unit.code)):
         for counter in unit.counters:
