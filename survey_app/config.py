@@ -23,6 +23,13 @@ class DefaultConfig:
     PRODUCTION = False
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
+    #: The PDF report's letterhead (docs/exports.md): the governing body, the issuing office,
+    #: the place name on the date line and the signer's title, e.g. "UBND TỈNH GIA LAI",
+    #: "SỞ NỘI VỤ", "Gia Lai", "GIÁM ĐỐC". Empty: a generic letterhead to fill in by hand.
+    REPORT_AUTHORITY = ""
+    REPORT_OFFICE = ""
+    REPORT_PLACE = ""
+    REPORT_SIGNER = ""
     #: Local time zone used for deadlines and for dates shown to people.
     TIMEZONE = "Asia/Ho_Chi_Minh"
     BABEL_DEFAULT_LOCALE = "vi"

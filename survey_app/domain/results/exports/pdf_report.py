@@ -1,4 +1,7 @@
-"""The PDF report for the Chairman: summary, ranked table, a chart with intervals, method.
+"""The PDF report for the Chairman, as a Vietnamese administrative document: the issuing
+office and the national motto (Quốc hiệu, tiêu ngữ), number and date line, the summary, the
+ranked table (numbers right-aligned), a chart with intervals, the method, the approval line,
+a signature block, and page numbers "Trang x/y".
 
 Every piece of text from people (unit names, labels) is escaped before ReportLab's paragraph
 markup sees it, so an ``<img src=…>`` or a URL in it is printed, never fetched. Built with
@@ -8,20 +11,52 @@ markup sees it, so an ``<img src=…>`` or a URL in it is printed, never fetched
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ....support.formatting import local_moment
 from ....support.pdf_fonts import register_fonts
 from . import tables as t
 
 CHART_WIDTH = 170 * mm
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who issues the report and where (``SURVEY_REPORT_*`` settings, docs/exports.md)."""
+
+    authority: str = "ỦY BAN NHÂN DÂN"   # the governing body, e.g. "UBND TỈNH GIA LAI"
+    office: str = "CƠ QUAN NỘI VỤ"       # the issuing office, e.g. "SỞ NỘI VỤ"
+    place: str = "……………"                # địa danh, e.g. "Gia Lai"
+    signer: str = "THỦ TRƯỞNG CƠ QUAN"   # the signer's title
+    number: str = "Số:       /BC-……"      # filled in by the office's clerk
+
+
+def configured_letterhead() -> Letterhead:
+    """The letterhead of the app's settings; the generic one outside an app."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return Letterhead()
+    config = current_app.config
+    default = Letterhead()
+    return Letterhead(authority=config.get("REPORT_AUTHORITY") or default.authority,
+                      office=config.get("REPORT_OFFICE") or default.office,
+                      place=config.get("REPORT_PLACE") or default.place,
+                      signer=config.get("REPORT_SIGNER") or default.signer)
+
 BAR_COLOUR = colors.HexColor("#7aa6d6")
 WHISKER_COLOUR = colors.HexColor("#1a1a1a")
 
@@ -38,7 +73,21 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceBefore=8, spaceAfter=3),
         "body": base,
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5),
-        "head": ParagraphStyle("head", parent=base, fontName=bold, fontSize=8.5, leading=10.5),
+        "number": ParagraphStyle("number", parent=base, fontSize=8.5, leading=10.5,
+                                 alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", parent=base, fontName=bold, fontSize=8, leading=10,
+                               alignment=TA_CENTER),
+        "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
+        "centre_bold": ParagraphStyle("centre_bold", parent=base, fontName=bold,
+                                      alignment=TA_CENTER),
+        "motto": ParagraphStyle("motto", parent=base, fontName=bold, alignment=TA_CENTER,
+                                underlineWidth=0.6),
+        "date": ParagraphStyle("date", parent=base, alignment=TA_CENTER,
+                               fontName=regular, fontSize=9.5),
+        "doc_title": ParagraphStyle("doc_title", parent=base, fontName=bold, fontSize=14,
+                                    leading=18, alignment=TA_CENTER, spaceBefore=10),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontName=bold, fontSize=11,
+                                   leading=14, alignment=TA_CENTER, spaceAfter=8),
     }
 
 
@@ -47,8 +96,10 @@ def _p(text: Any, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape("" if text is None else str(text)), style)
 
 
-def write_report(results: Mapping[str, Any], stream: IO[bytes]) -> None:
+def write_report(results: Mapping[str, Any], stream: IO[bytes],
+                 letterhead: Letterhead | None = None) -> None:
     """Write the PDF report of ``results`` to ``stream``."""
+    letterhead = letterhead or configured_letterhead()
     styles = _styles()
     campaign = t.campaign_label(results)
     document = SimpleDocTemplate(stream, pagesize=A4, invariant=1, leftMargin=18 * mm,
@@ -56,7 +107,9 @@ def write_report(results: Mapping[str, Any], stream: IO[bytes]) -> None:
                                  title=f"Kết quả khảo sát sự hài lòng — {campaign}",
                                  author="Phòng Nội vụ", creator="Khảo sát sự hài lòng (SIPAS)")
     story: list[Any] = [
-        _p("Báo cáo kết quả khảo sát sự hài lòng của người dân, tổ chức", styles["title"]),
+        _letterhead(results, letterhead, styles),
+        _p("BÁO CÁO", styles["doc_title"]),
+        _p("Kết quả khảo sát sự hài lòng của người dân, tổ chức", styles["subtitle"]),
         _p(f"Đợt khảo sát: {campaign}", styles["body"]),
         _p(f"Bộ phiếu: {t.instrument_label(results.get('instrument'))}", styles["body"]),
         *(_p(f"{what}: {value}", styles["body"]) for what, value in t.setting_lines(results)),
@@ -76,7 +129,70 @@ def write_report(results: Mapping[str, Any], stream: IO[bytes]) -> None:
         story += [_p("Chỉ số chung và khoảng tin cậy 95%", styles["h2"]),
                   interval_drawing(results, units)]
     story += _method_note(results, styles)
-    document.build(story)
+    story.append(_signature(letterhead, styles))
+    document.build(story, canvasmaker=NumberedCanvas)
+
+
+class NumberedCanvas(Canvas):
+    """Writes "Trang x/y" on every page once the number of pages is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        regular, _ = register_fonts()
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(regular, 8)
+            self.drawRightString(A4[0] - 18 * mm, 9 * mm, f"Trang {self._pageNumber}/{total}")
+            super().showPage()
+        super().save()
+
+
+def _report_date(results: Mapping[str, Any]) -> str:
+    """"ngày 03 tháng 12 năm 2026": the approval's local date, else the computation's."""
+    approval = results.get("approval") if isinstance(results.get("approval"), Mapping) else {}
+    moment = t.computed_at({"computed_at": approval.get("approved_at") or
+                            results.get("computed_at")})
+    day = local_moment(moment)
+    return f"ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+def _letterhead(results: Mapping[str, Any], letterhead: Letterhead, styles: dict) -> Table:
+    """Issuing office and number on the left, Quốc hiệu, tiêu ngữ and date on the right."""
+    left = [_p(letterhead.authority.upper(), styles["centre"]),
+            _p(letterhead.office.upper(), styles["centre_bold"]),
+            _p("———", styles["centre"]), _p(letterhead.number, styles["centre"])]
+    right = [_p(NATION, styles["centre_bold"]),
+             Paragraph(f"<u>{escape(MOTTO)}</u>", styles["motto"]),
+             _p(" ", styles["centre"]),
+             Paragraph(f"<i>{escape(letterhead.place)}, {_report_date(results)}</i>",
+                       styles["date"])]
+    table = Table([[left, right]], colWidths=(70 * mm, 104 * mm))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _signature(letterhead: Letterhead, styles: dict) -> KeepTogether:
+    """Where the report goes (Nơi nhận) and the signer's block."""
+    receivers = [Paragraph("<b>Nơi nhận:</b>", styles["body"]),
+                 _p("- Chủ tịch Ủy ban nhân dân;", styles["cell"]),
+                 _p("- Các đơn vị được khảo sát;", styles["cell"]),
+                 _p("- Lưu: VT.", styles["cell"])]
+    signer = [_p(letterhead.signer.upper(), styles["centre_bold"]),
+              Paragraph("<i>(Ký, ghi rõ họ tên, đóng dấu)</i>", styles["centre"])]
+    table = Table([[receivers, signer]], colWidths=(80 * mm, 94 * mm))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return KeepTogether([Spacer(1, 10 * mm), table, Spacer(1, 22 * mm)])
 
 
 def _district_summary(results: Mapping[str, Any], styles: dict) -> list[Any]:
@@ -96,9 +212,9 @@ def _district_summary(results: Mapping[str, Any], styles: dict) -> list[Any]:
     for code in t.element_codes(results):
         stat = t.stat(district, "elements", code)
         rows.append([_p(t.element_title(results, code), styles["cell"]),
-                     _p(t.show(stat.get("index")), styles["cell"]),
+                     _p(t.show(stat.get("index")), styles["number"]),
                      _p(f"{t.show(stat.get('ci_low'))}–{t.show(stat.get('ci_high'))}",
-                        styles["cell"])])
+                        styles["number"])])
     if len(rows) > 1:
         flow += [Spacer(1, 4), _table(rows, (95 * mm, 30 * mm, 40 * mm))]
     return flow
@@ -113,15 +229,16 @@ def _ranked_table(results: Mapping[str, Any], units: list[Mapping[str, Any]],
         overall = t.stat(unit, "overall")
         name = unit.get("unit_name") or ""
         note = t.unit_notes(results, unit)
-        rows.append([_p(t.show_count(unit.get("rank")), styles["cell"]),
+        rows.append([_p(t.show_count(unit.get("rank")), styles["number"]),
                      _p(f"{name} — {note}" if note else name, styles["cell"]),
-                     _p(t.show(overall.get("index")), styles["cell"]),
+                     _p(t.show(overall.get("index")), styles["number"]),
                      _p(f"{t.show(overall.get('ci_low'))}–{t.show(overall.get('ci_high'))}",
-                        styles["cell"]),
-                     _p(t.show_count(unit.get("n_valid")), styles["cell"]),
+                        styles["number"]),
+                     _p(t.show_count(unit.get("n_valid")), styles["number"]),
                      _p(t.sample_label(unit), styles["cell"]),
-                     _p(t.points_text(unit), styles["cell"])])
-    widths = (11 * mm, 55 * mm, 17 * mm, 24 * mm, 15 * mm, 20 * mm, 32 * mm)
+                     _p(t.points_text(unit), styles["number"])])
+    # wide enough that no heading breaks inside a word ("Hạng", "Phiếu hợp lệ")
+    widths = (13 * mm, 51 * mm, 17 * mm, 24 * mm, 17 * mm, 20 * mm, 32 * mm)
     return _table(rows, widths)
 
 

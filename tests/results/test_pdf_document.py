@@ -1,0 +1,78 @@
+"""The PDF report is a Vietnamese administrative document (issue 13.9): Quốc hiệu and tiêu
+ngữ, the issuing office and a number line, place and date, page numbers, headings that do not
+break inside a word, right-aligned numbers, the approval line and a signature block."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2
+
+from survey_app.domain.results.exports import write_report
+from survey_app.domain.results.exports.pdf_report import Letterhead
+
+
+def pages_text(data: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def report(results, **letterhead) -> bytes:
+    stream = io.BytesIO()
+    write_report(results, stream, Letterhead(**letterhead) if letterhead else None)
+    return stream.getvalue()
+
+
+def test_the_report_carries_the_administrative_header_and_signature(results):
+    results = {**results, "computed_at": "2026-12-02T18:56:00+00:00",
+               "approval": {"version": 1, "approved_by": "quantri",
+                            "approved_by_name": "Nguyễn Văn A",
+                            "approved_at": "2026-12-02T19:10:00+00:00",
+                            "response_fingerprint": "ab" * 32, "n_counted": 523}}
+    texts = pages_text(report(results, authority="UBND tỉnh Gia Lai", office="Sở Nội vụ",
+                              place="Gia Lai", signer="Giám đốc"))
+    first, every = " ".join(texts[0].split()), " ".join(" ".join(texts).split())
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first
+    assert "Độc lập - Tự do - Hạnh phúc" in first
+    assert "UBND TỈNH GIA LAI" in first and "SỞ NỘI VỤ" in first and "Số:" in first
+    # the date of approval in Hà Nội time: 02/12 19:10 UTC is 03/12 02:10 local
+    assert "Gia Lai, ngày 03 tháng 12 năm 2026" in first
+    assert "BÁO CÁO" in first
+    assert "Phê duyệt: Phiên bản 1, Nguyễn Văn A, 03/12/2026 02:10 (giờ Việt Nam)" in every
+    assert "Nơi nhận:" in every and "GIÁM ĐỐC" in every and "(Ký, ghi rõ họ tên, đóng dấu)" in every
+
+
+def test_every_page_is_numbered_of_the_total(results):
+    texts = pages_text(report(results))
+    total = len(texts)
+    assert total >= 2
+    for number, text in enumerate(texts, 1):
+        assert f"Trang {number}/{total}" in text
+
+
+def test_headings_do_not_break_inside_a_word(results):
+    text = " ".join(pages_text(report(results)))
+    lines = [line.strip() for line in text.splitlines()]
+    assert any(line.startswith("Hạng Đơn vị") for line in lines)  # not "Hạn" / "g"
+    assert not any(line.endswith(("Hạn", "Phiế")) or line in ("g", "u") for line in lines)
+
+
+def test_numbers_are_right_aligned_in_their_column(results):
+    document = pypdfium2.PdfDocument(report(results))
+    try:
+        page = document[0]
+        textpage = page.get_textpage()
+        rights = []
+        for value in ("200", "173", "150"):  # valid responses of the three units
+            searcher = textpage.search(value, match_whole_word=True)
+            found = searcher.get_next()
+            assert found is not None, value
+            index, count = found
+            left, bottom, right, top = textpage.get_charbox(index + count - 1)
+            rights.append(right)
+    finally:
+        document.close()
+    assert max(rights) - min(rights) < 1.5  # points: the same right edge
