@@ -11,6 +11,7 @@ and saying so when the language asked for has none.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -26,6 +27,12 @@ WEIGHTINGS = ("respondent", "dossier")
 
 VIETNAMESE = "vi"
 ENGLISH = "en"
+
+#: Assumed answering pace on a phone (docs/public-form.md): reading the introduction, each
+#: rated statement (read, choose one of five), each profile question.
+READING_SECONDS = 20
+RATING_SECONDS = 8
+CHOICE_SECONDS = 6
 
 
 class Wording(NamedTuple):
@@ -227,6 +234,13 @@ class Instrument:
             if block.code == code:
                 return block
         raise KeyError(code)
+
+    def minutes(self, block_codes: tuple[str, ...] | list[str] = ()) -> int:
+        """About how long answering takes on a phone, in whole minutes (rounded up): the
+        promise the home page and the posters make (docs/public-form.md)."""
+        seconds = (READING_SECONDS + RATING_SECONDS * len(self.items_for(block_codes))
+                   + CHOICE_SECONDS * len(self.profile))
+        return max(1, math.ceil(seconds / 60))
 
     def items_for(self, block_codes: tuple[str, ...] | list[str] = ()) -> tuple[Item, ...]:
         """Rating items plus the items of the switched-on optional blocks."""

@@ -12,6 +12,7 @@ from ..domain.units.links import counter_url
 from ..error_pages import render_error
 from ..extensions import csrf, db, limiter
 from ..models import Unit
+from ..support.dates import today_local
 from . import flow, pages
 from .links import CounterLink, SheetLink
 
@@ -54,7 +55,8 @@ def index():
     if current_app.config["SHOW_DEMO_LINKS"]:
         query = select(Unit).where(Unit.is_active).options(selectinload(Unit.counters))
         units = db.session.scalars(query.order_by(Unit.kind, Unit.name)).all()
-    return render_template("public/index.html", units=units, counter_url=counter_url)
+    return render_template("public/index.html", units=units, counter_url=counter_url,
+                           minutes=public_survey.promised_minutes(today_local()))
 
 
 def _counter(token: str) -> CounterLink:

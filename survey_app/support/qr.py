@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from functools import lru_cache
 
 import qrcode
@@ -32,10 +33,16 @@ def qr_matrix(data: str, mask: int | None = None) -> tuple[tuple[bool, ...], ...
     return tuple(tuple(row) for row in _code(data, border=0, mask=mask).get_matrix())
 
 
-def qr_png(data: str, box_size: int = 10) -> bytes:
-    """A PNG image of the QR code (with its quiet zone)."""
+#: Smallest side of a QR image for printing: sharp on an A4 poster at 300 dpi.
+PRINT_PIXELS = 1200
+
+
+def qr_png(data: str, min_pixels: int = PRINT_PIXELS) -> bytes:
+    """A PNG image of the QR code (with its quiet zone), at least ``min_pixels`` wide, each
+    module a whole number of pixels (no blurred edges)."""
     code = _code(data)
-    code.box_size = box_size
+    modules = len(code.get_matrix())  # the quiet zone included
+    code.box_size = max(1, math.ceil(min_pixels / modules))
     buffer = io.BytesIO()
     code.make_image().save(buffer, format="PNG")
     return buffer.getvalue()

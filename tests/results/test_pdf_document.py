@@ -71,7 +71,7 @@ def test_numbers_are_right_aligned_in_their_column(results):
             found = searcher.get_next()
             assert found is not None, value
             index, count = found
-            left, bottom, right, top = textpage.get_charbox(index + count - 1)
+            _left, _bottom, right, _top = textpage.get_charbox(index + count - 1)
             rights.append(right)
     finally:
         document.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from survey_app.domain.submissions.public_survey import answer_minutes
 from survey_app.extensions import db
 from survey_app.models import Counter, Role
 from tests.staff.staff_support import (
@@ -115,3 +116,40 @@ def test_a_revoked_counter_prints_no_poster(client, canh_hien):
     db.session.commit()
     assert client.get(f"/staff/posters/{counter.id}/poster-a4.pdf").status_code == 404
     assert client.get(f"/staff/posters/{counter.id}/qr.png").status_code == 404
+
+
+def test_a_poster_promises_the_real_answering_time_and_the_full_name(client, make_unit,
+                                                                     make_user, make_campaign,
+                                                                     login_as):
+    long_name = "Trung tâm phục vụ hành chính công xã Canh Hiển, tỉnh Gia Lai"
+    unit = make_unit("tt-hcc-canh-hien", long_name)
+    campaign = make_campaign([unit])
+    user, _ = make_user("canbo-hcc", units=[unit])
+    login_as(user)
+    counter = unit.counters[0]
+    minutes = answer_minutes(campaign)
+    text = " ".join(pdf_texts(client.get(f"/staff/posters/{counter.id}/poster-a4.pdf")
+                              .get_data())[0].split())
+    assert f"Không ghi tên · khoảng {minutes} phút" in text
+    assert long_name in text  # wrapped over lines, never cut
+
+
+def test_the_qr_png_is_large_enough_to_print(client, canh_hien):
+    counter = canh_hien.counters[0]
+    image = png_image(client.get(f"/staff/posters/{counter.id}/qr.png").get_data())
+    assert min(image.size) >= 1000
+    assert decode_qr(image) == [f"{BASE}/s/{counter.token}"]
+
+
+def test_the_home_page_promises_what_the_open_questionnaire_takes(client, make_unit,
+                                                                  make_campaign):
+    short = make_campaign([make_unit()], code="ngan")
+    html = " ".join(client.get("/").get_data(as_text=True).split())
+    assert f"Phiếu không ghi tên, mất khoảng {answer_minutes(short)} phút." in html
+    assert answer_minutes(short) >= 3  # 22 statements and the profile: not "2 phút"
+    longer = make_campaign([make_unit("xa-hai", "Xã Hai")], code="dai",
+                           instrument="sipas-1001-dvhcc",
+                           optional_blocks=["harassment", "expectations"])
+    assert answer_minutes(longer) > answer_minutes(short)
+    html = " ".join(client.get("/").get_data(as_text=True).split())
+    assert f"mất khoảng {answer_minutes(longer)} phút" in html

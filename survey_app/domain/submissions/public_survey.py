@@ -93,6 +93,23 @@ def open_campaign(unit_id: int, today: date) -> Campaign | None:
         .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(1))
 
 
+def answer_minutes(campaign: Campaign) -> int:
+    """About how long the campaign's questionnaire takes to answer, in whole minutes."""
+    return instrument_of(campaign.instrument_version).minutes(campaign_blocks(campaign))
+
+
+def promised_minutes(today: date, unit_id: int | None = None) -> int | None:
+    """The answering time to promise (home page, a unit's posters): the longest of the open
+    campaigns running today (of the unit, when given); None when none is running."""
+    query = select(Campaign).where(Campaign.state == CampaignState.OPEN,
+                                   Campaign.starts_on <= today, Campaign.deadline >= today)
+    if unit_id is not None:
+        query = query.where(Campaign.id.in_(select(CampaignUnit.campaign_id)
+                                            .where(CampaignUnit.unit_id == unit_id)))
+    minutes = [answer_minutes(campaign) for campaign in db.session.scalars(query)]
+    return max(minutes) if minutes else None
+
+
 def schedule_of(unit_id: int, today: date) -> tuple[str, Campaign | None]:
     """When no campaign is open: ("upcoming", next one), ("ended", last one) or ("none", None)."""
     taking_part = select(Campaign).join(CampaignUnit).where(CampaignUnit.unit_id == unit_id)

@@ -14,8 +14,10 @@ from sqlalchemy.orm import joinedload
 from ...auth import scope_to_units
 from ...extensions import db
 from ...models import Counter, Unit, User
+from ...support.dates import today_local
 from ...support.pdf_fonts import register_fonts
 from ...support.qr import draw_qr
+from ..submissions.public_survey import promised_minutes
 from .links import counter_url
 
 PAGE_SIZES = {"a4": A4, "a5": A5}
@@ -52,7 +54,13 @@ def _centered_lines(canvas: Canvas, text: str, font: str, size: float, width: fl
     return top
 
 
-def _draw_poster(canvas: Canvas, counter: Counter, page_size: tuple[float, float]) -> None:
+def promise(minutes: int | None) -> str:
+    """What answering costs the citizen: "Không ghi tên · khoảng 4 phút"."""
+    return f"Không ghi tên · khoảng {minutes} phút" if minutes else "Không ghi tên"
+
+
+def _draw_poster(canvas: Canvas, counter: Counter, page_size: tuple[float, float],
+                 minutes: int | None) -> None:
     regular, bold = register_fonts()
     width, height = page_size
     scale = width / A4[0]
@@ -64,10 +72,12 @@ def _draw_poster(canvas: Canvas, counter: Counter, page_size: tuple[float, float
     y = _centered_lines(canvas, counter.name, regular, 22 * scale, text_width, y - 6 * scale,
                         width)
     y = _centered_lines(canvas, SUBTITLE, regular, 14 * scale, text_width, y - 6 * scale, width)
-    size = min(width - 2 * margin - 40 * scale, y - margin - 110 * scale)
+    size = min(width - 2 * margin - 40 * scale, y - margin - 135 * scale)
     y -= 20 * scale + size
     draw_qr(canvas, url, (width - size) / 2, y, size)
     y = _centered_lines(canvas, INSTRUCTION, bold, 18 * scale, text_width, y - 14 * scale, width)
+    y = _centered_lines(canvas, promise(minutes), regular, 16 * scale, text_width,
+                        y - 4 * scale, width)
     _centered_lines(canvas, url, regular, 10 * scale, text_width, y - 8 * scale, width)
 
 
@@ -77,8 +87,12 @@ def poster_pdf(counters: Iterable[Counter], paper: str = "a4") -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=page_size, invariant=1)
     canvas.setTitle("Áp phích khảo sát sự hài lòng")
+    today = today_local()
+    minutes: dict[int, int | None] = {}
     for counter in counters:
-        _draw_poster(canvas, counter, page_size)
+        if counter.unit_id not in minutes:
+            minutes[counter.unit_id] = promised_minutes(today, counter.unit_id)
+        _draw_poster(canvas, counter, page_size, minutes[counter.unit_id])
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
