@@ -65,3 +65,35 @@ def test_a_kiosk_without_javascript_offers_the_next_person_a_blank_form(
     assert page.locator("#comment").input_value() == ""
     assert served_key(live_server, page) not in (None, first_key)
     assert [row["channel"] for row in responses_at(live_server, place)] == ["kiosk"]
+
+
+def progress_text(page) -> str:
+    """The progress bar as the browser lays it out (its count is CSS-generated content, which
+    only the rendered page knows: read from Chromium's accessibility tree, where the bar's
+    text follows the last rating question)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("Accessibility.enable")
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    texts = [str(node["name"]["value"]) for node in nodes
+             if node.get("role", {}).get("value") == "StaticText" and node.get("name")]
+    start = next(index for index, text in enumerate(texts) if text.startswith("Đã trả lời"))
+    return " ".join("".join(texts[start:start + 3]).split())
+
+
+def test_the_form_shows_its_parts_and_counts_answers_without_javascript(live_server,
+                                                                         phone_without_script):
+    page = phone_without_script
+    place = make_place(live_server, "noscript-progress")
+    page.goto(place.url)
+    parts = page.locator("p.part").all_inner_texts()
+    assert parts[0] == "Phần 1/6 · câu 1–4/22" and parts[-1] == "Phần 6/6"
+    assert "Đã trả lời 0/22 câu đánh giá" in progress_text(page)
+    fill_form(page, dict(list(ratings("4").items())[:3]))
+    assert "Đã trả lời 3/22 câu đánh giá" in progress_text(page)
+    # it stays in sight while the person scrolls through the questions
+    page.locator("fieldset#tc1").scroll_into_view_if_needed()
+    box = page.locator("p.progress").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 740 + 1
