@@ -6,7 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from survey_app.domain.results.charts import ChartRow, interval_chart
+from survey_app.domain.results.charts import (
+    LABEL_WIDTH,
+    VALUE_WIDTH,
+    WIDTH,
+    ChartRow,
+    interval_chart,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -31,7 +37,8 @@ def test_bars_whiskers_and_labels():
     assert len(horizontal) == 2
     first = horizontal[0]
     width = float(first["x2"]) - float(first["x1"])
-    assert width == pytest.approx((87.5 - 80.0) / 100 * (720 - 260 - 56), abs=0.02)
+    assert width == pytest.approx((87.5 - 80.0) / 100 * (WIDTH - LABEL_WIDTH - VALUE_WIDTH),
+                                  abs=0.02)
     assert "style=" not in str(svg)  # the CSP forbids inline styles
 
 
@@ -39,4 +46,10 @@ def test_bounds_are_clamped_to_the_axis():
     svg = interval_chart([ChartRow("A", 100.0, 96.0, 100.0)], "t")
     root = ET.fromstring(str(svg))  # noqa: S314 — our own output
     xs = [float(a.attrib[k]) for a in root.iter(f"{SVG}line") for k in ("x1", "x2")]
-    assert max(xs) <= 720 - 56
+    assert max(xs) <= WIDTH - VALUE_WIDTH
+
+
+def test_a_long_unit_name_is_shown_whole():
+    name = "Trung tâm phục vụ hành chính công xã Canh Hiển, tỉnh Gia Lai"
+    root = ET.fromstring(str(interval_chart([ChartRow(name, 80.0, 75.0, 85.0)], "t")))  # noqa: S314
+    assert name in [node.text for node in root.iter(f"{SVG}text")]

@@ -1,5 +1,9 @@
 """Server-rendered SVG charts: horizontal bars with 95% interval whiskers.
 
+Each row is the unit's whole name on a line of its own, then its bar below across the full
+width, so long names ("Trung tâm phục vụ hành chính công xã …") are never cut and the chart
+stays readable when a phone shrinks it.
+
 Hand-written SVG, inlined in the page: no script, no style attributes (the CSP forbids
 inline styles), every text escaped. Works without JavaScript and prints well.
 """
@@ -15,9 +19,10 @@ from markupsafe import Markup, escape
 from .exports.tables import number, show
 
 WIDTH = 720
-LABEL_WIDTH = 260
-VALUE_WIDTH = 56
-ROW_HEIGHT = 26
+LABEL_WIDTH = 0
+VALUE_WIDTH = 64
+ROW_HEIGHT = 46
+LABEL_SIZE = 15
 TOP = 8
 AXIS_HEIGHT = 26
 _ids = itertools.count(1)
@@ -31,10 +36,6 @@ class ChartRow:
     index: float | None
     low: float | None = None
     high: float | None = None
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def interval_chart(rows: Sequence[ChartRow], title: str) -> Markup:
@@ -57,24 +58,24 @@ def interval_chart(rows: Sequence[ChartRow], title: str) -> Markup:
                      f'text-anchor="middle" fill="#555">{tick}%</text>')
     for position, row in enumerate(rows):
         top = TOP + ROW_HEIGHT * position
-        middle = top + ROW_HEIGHT / 2
-        label = escape(_short(row.label))
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{middle + 4}" font-size="13" '
-                     f'text-anchor="end" fill="#1a1a1a">{label}</text>')
+        parts.append(f'<text x="0" y="{top + LABEL_SIZE}" font-size="{LABEL_SIZE}" '
+                     f'fill="#1a1a1a">{escape(row.label)}</text>')
+        top += LABEL_SIZE + 2  # the bar below the name
+        middle = top + (ROW_HEIGHT - LABEL_SIZE - 2) / 2
         index, low, high = number(row.index), number(row.low), number(row.high)
         if index is None:
-            parts.append(f'<text x="{x(0) + 4}" y="{middle + 4}" font-size="13" '
+            parts.append(f'<text x="{x(0) + 4}" y="{middle + 5}" font-size="{LABEL_SIZE}" '
                          'fill="#555">— (chưa có dữ liệu)</text>')
             continue
-        parts.append(f'<rect x="{x(0)}" y="{top + 5}" width="{round(x(index) - x(0), 2)}" '
-                     f'height="{ROW_HEIGHT - 10}" fill="#7aa6d6"/>')
+        parts.append(f'<rect x="{x(0)}" y="{top + 4}" width="{round(x(index) - x(0), 2)}" '
+                     f'height="{ROW_HEIGHT - LABEL_SIZE - 2 - 8}" fill="#7aa6d6"/>')
         if low is not None and high is not None:
             parts.append(f'<line x1="{x(low)}" y1="{middle}" x2="{x(high)}" y2="{middle}" '
                          'stroke="#1a1a1a" stroke-width="1.5"/>')
             for end in (low, high):
                 parts.append(f'<line x1="{x(end)}" y1="{middle - 6}" x2="{x(end)}" '
                              f'y2="{middle + 6}" stroke="#1a1a1a" stroke-width="1.5"/>')
-        parts.append(f'<text x="{WIDTH - 4}" y="{middle + 4}" font-size="13" text-anchor="end" '
-                     f'fill="#1a1a1a">{escape(show(index))}</text>')
+        parts.append(f'<text x="{WIDTH - 4}" y="{middle + 5}" font-size="{LABEL_SIZE}" '
+                     f'text-anchor="end" fill="#1a1a1a">{escape(show(index))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 — every text part above is escaped
