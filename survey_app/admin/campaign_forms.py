@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, NumberRange, ValidationError
 
 from ..domain.campaigns.campaign_admin import MIN_COMPARE_RANGE, Target
 from ..domain.results.result_settings import METHOD_NAMES, WEIGHTING_NAMES
-from .forms import Select, SelectMany, max_length, options
+from .forms import CheckMany, Select, max_length, options
 
 REQUIRED = "Vui lòng nhập trường này."
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -106,8 +106,8 @@ class CampaignForm(FlaskForm):
     valid_threshold = ShareField("Ngưỡng phiếu hợp lệ (tỷ lệ câu đánh giá phải trả lời)",
                                  default="0,5")
     margin_of_error = ShareField("Sai số cho phép e (công thức Yamane)", default="0,05")
-    optional_blocks = SelectMany("Phần tùy chọn bật thêm")
-    unit_ids = SelectMany("Đơn vị tham gia (giữ Ctrl để chọn nhiều)", coerce=int)
+    optional_blocks = CheckMany("Phần tùy chọn bật thêm")
+    unit_ids = CheckMany("Đơn vị tham gia", coerce=int)
 
 
 class StateForm(FlaskForm):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from ..confirmation import ask, confirmed
 from ..domain.campaigns import campaign_admin
-from ..domain.campaigns.instruments import instrument_of
+from ..domain.campaigns.instruments import campaign_blocks, instrument_of
 from ..domain.results.result_settings import method_name, weighting_name
 from ..extensions import db
 from ..models import Campaign, CampaignState, CampaignUnit, Unit
@@ -91,7 +91,14 @@ def _detail(campaign: Campaign, error: str | None = None, status: int = 200,
                                                     if not row.unit.is_active],
                            targets=targets, typed=typed, error=error,
                            buttons=STATE_BUTTONS[campaign.state], form=ActionForm(),
-                           method_name=method_name, weighting_name=weighting_name), status
+                           method_name=method_name, weighting_name=weighting_name,
+                           block_names=_block_names(campaign)), status
+
+
+def _block_names(campaign: Campaign) -> list[str]:
+    """The switched-on optional blocks by their titles, not their codes."""
+    instrument = instrument_of(campaign.instrument_version)
+    return [instrument.block(code).title for code in campaign_blocks(campaign)]
 
 
 @admin_only

@@ -9,7 +9,6 @@ from ..domain.units import unit_admin
 from ..domain.units.links import counter_url
 from ..extensions import db
 from ..models import Counter, Unit
-from ..support.dates import local_date
 from . import questions
 from .common import admin_change, admin_only
 from .forms import CounterForm
@@ -17,7 +16,7 @@ from .forms import CounterForm
 
 def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int = 200):
     return render_template("admin/counters.html", unit=unit, form=form, error=error,
-                           counter_url=counter_url, local_date=local_date), status
+                           counter_url=counter_url), status
 
 
 @admin_only

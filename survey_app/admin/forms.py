@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -51,6 +51,14 @@ class SelectMany(_VietnameseChoice, SelectMultipleField):
     """A list where several options may be chosen."""
 
 
+class CheckMany(SelectMany):
+    """Several options chosen by ticking boxes (no Ctrl-click list box); rendered by the
+    ``check_list`` macro, with a filter box when JavaScript runs."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
@@ -83,10 +91,10 @@ class UserForm(FlaskForm):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), max_length(80)])
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), max_length(200)])
     role = Select("Vai trò", choices=role_choices(), default=Role.UNIT_STAFF.value)
-    unit_ids = SelectMany("Đơn vị (cán bộ đơn vị; giữ Ctrl để chọn nhiều)", coerce=int)
+    unit_ids = CheckMany("Đơn vị của cán bộ (chỉ với vai trò cán bộ đơn vị)", coerce=int)
 
 
 class UserEditForm(FlaskForm):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), max_length(200)])
     role = Select("Vai trò", choices=role_choices())
-    unit_ids = SelectMany("Đơn vị (cán bộ đơn vị; giữ Ctrl để chọn nhiều)", coerce=int)
+    unit_ids = CheckMany("Đơn vị của cán bộ (chỉ với vai trò cán bộ đơn vị)", coerce=int)

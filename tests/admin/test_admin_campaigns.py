@@ -179,3 +179,19 @@ def test_date_inputs_read_and_show_dd_mm_yyyy_in_any_browser_language(app, clien
     filtered = client.get("/admin/audit?date_from=03/12/2026").get_data(as_text=True)
     assert re.search(r'name="date_from"[^>]*value="03/12/2026"', filtered) or \
         re.search(r'value="03/12/2026"[^>]*name="date_from"', filtered)
+
+
+def test_units_are_ticked_boxes_with_a_filter_and_codes_read_as_names(client, admin, make_unit,
+                                                                      version):
+    make_unit("xa-canh-hien", "Xã Canh Hiển")
+    for path in ("/admin/campaigns/new", "/admin/users/new"):
+        html = client.get(path).get_data(as_text=True)
+        assert re.search(r'<input[^>]*type="checkbox"[^>]*name="unit_ids"|'
+                         r'<input[^>]*name="unit_ids"[^>]*type="checkbox"', html), path
+        assert "<select multiple" not in html and "Ctrl" not in html, path
+        assert 'class="check-filter"' in html and "check_filter.js" in html, path
+    new_campaign(client, version, [])
+    campaign = read_campaign("2026")
+    detail = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "harassment" not in detail  # the block by its title, not its code
+    assert "mean-of-criteria" not in detail

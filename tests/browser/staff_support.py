@@ -44,8 +44,7 @@ def create_unit_staff(page, base_url: str, username: str, full_name: str,
     page.goto(base_url + "/admin/users/new")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Họ và tên").fill(full_name)
-    page.get_by_label("Đơn vị (cán bộ đơn vị; giữ Ctrl để chọn nhiều)").select_option(
-        label=unit_label)
+    page.locator("ul#unit_ids").get_by_label(unit_label).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu").click()
     assert f"Đã tạo tài khoản {username}" in page.locator("h1").inner_text()
