@@ -94,13 +94,16 @@ class ScanDesk:
 
 
 def add_fixture_batches(manifest: dict[str, Any], campaign, unit, user) -> dict[str, str]:
-    """The manifest's printed sheets as the unit's batches of ``campaign`` (same serials,
-    tokens and layouts as printed): what ``create_batch`` would have stored for them."""
+    """The manifest's sheets printed for the campaign's instrument as the unit's batch of
+    ``campaign`` (same serials, tokens and layout as printed): what ``create_batch`` would
+    have stored for them. Sheets of another instrument (E) belong to no batch here."""
     from survey_app.extensions import db
     from survey_app.models import Sheet, SheetBatch
 
     serials = {}
     for name, batch_info in manifest["batches"].items():
+        if name != campaign.instrument_version.code:
+            continue
         sheets = [s for s in manifest["sheets"] if s["batch"] == name]
         batch = SheetBatch(campaign_id=campaign.id, unit_id=unit.id, sheet_count=len(sheets),
                            created_by_id=user.id, layout=batch_info["layout"])
