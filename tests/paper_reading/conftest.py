@@ -155,9 +155,10 @@ class SynthSheet:
 
 @pytest.fixture(scope="session")
 def synth_batch() -> tuple[dict[str, Any], list[SynthSheet]]:
-    """Three sheets printed by the real sheet code, marked firmly (every question answered,
-    one clear mark each) and scanned at 200 dpi; the third carries a double mark on tc2.
-    Seeded: the same images every run. Returns the batch layout and the sheets."""
+    """Four sheets printed by the real sheet code, marked firmly (one clear mark on every
+    question) and scanned at 200 dpi; the third carries a double mark on tc2, the fourth
+    leaves the required respondent type blank. Seeded: the same images every run. Returns
+    the batch layout and the sheets."""
     import cv2
     import numpy as np
 
@@ -166,7 +167,7 @@ def synth_batch() -> tuple[dict[str, Any], list[SynthSheet]]:
     from questionnaires import shipped_instruments
 
     rng = np.random.default_rng(20261204)
-    printed, pdf = print_batch(shipped_instruments()["sipas-2640"], [], 3, rng)
+    printed, pdf = print_batch(shipped_instruments()["sipas-2640"], [], 4, rng)
     layout = printed[0].layout
     for index, sheet in enumerate(printed):
         for code, bubbles in questions_of(layout).items():
@@ -174,6 +175,8 @@ def synth_batch() -> tuple[dict[str, Any], list[SynthSheet]]:
             values = [b["value"] for b in bubbles if b["value"] != 0]
             value = values[int(rng.integers(len(values)))]
             style = "double" if index == 2 and code == "tc2" else "fill"
+            if index == 3 and code == "respondent_type":
+                value, style = None, "blank"
             sheet.truths[code] = Truth(code, kind, value, style, ambiguous=style == "double")
     pages = render_pages(pdf)
     per_sheet = layout["pages_per_sheet"]

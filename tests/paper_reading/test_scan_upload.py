@@ -101,6 +101,55 @@ def test_an_upload_stores_clean_sheets_at_once_and_progress_moves(client, scan_d
     assert "đã nhập (từ bản quét)" in again.get_data(as_text=True)
     fresh()
     assert snapshot() == before
+    # The one doubt decided on the review screen: the third sheet is stored too.
+    kept = pending()
+    html = client.get(f"/staff/scans/{kept[0].id}").get_data(as_text=True)
+    assert html.count('class="digit"') == 1 and 'name="tc2"' in html
+    chosen = sheets[2].truths["tc2"]
+    assert client.post(f"/staff/scans/{kept[0].id}", data={"tc2": str(chosen)}).status_code == 303
+    assert paper_count(scan_desk) == 3 and pending() == []
+    third = stored()[-1]
+    assert third.submission_key == sheets[2].serial and third.answer_values()["tc2"] == chosen
+
+
+def test_a_required_question_left_blank_goes_to_review_with_its_row(client, scan_desk,
+                                                                   synth_batch):
+    layout, sheets = synth_batch
+    add_synth_batch(layout, sheets, scan_desk.campaign, scan_desk.unit, scan_desk.user)
+    blank = sheets[3]
+    reply = upload(client, [("tr1.jpg", blank.pages[0]), ("tr2.jpg", blank.pages[1])])
+    assert [kind for kind, _file in outcomes(reply)] == ["waiting", "review"]
+    assert "câu bắt buộc chưa được đánh dấu" in reply.get_data(as_text=True)
+    page = pending()[1]
+    assert page.review_codes() == ["respondent_type"]
+    html = client.get(f"/staff/scans/{page.id}").get_data(as_text=True)
+    assert '<select id="f-respondent_type"' in html and "1. Cá nhân" in html
+    assert client.get(f"/staff/scans/{page.id}/respondent_type.png").data[:4] == b"\x89PNG"
+    # Left blank again it is refused as typing refuses it; chosen, the sheet is stored.
+    refused = client.post(f"/staff/scans/{page.id}", data={"respondent_type": ""})
+    assert refused.status_code == 422 and "Vui lòng chọn: Ông/Bà là" in refused.get_data(
+        as_text=True)
+    assert client.post(f"/staff/scans/{page.id}",
+                       data={"respondent_type": "to_chuc"}).status_code == 303
+    [response] = stored()
+    assert response.respondent_type == "to_chuc" and pending() == []
+
+
+def test_an_answer_the_unit_does_not_allow_is_held_for_review(client, scan_desk, manifest):
+    fresh()
+    scan_desk.unit.field_codes = ["ho_tich", "dat_dai"]  # A marked "ld_tbxh"
+    db.session.commit()
+    reply = upload(client, fixture_bytes("clean-300-A1.jpg", "clean-200-A2.jpg"))
+    assert [kind for kind, _file in outcomes(reply)] == ["waiting", "review"]
+    assert "không thuộc Xã Canh Hiển" in reply.get_data(as_text=True)
+    first, second = pending()
+    assert (first.state, second.state) == (ScanState.READY, ScanState.REVIEW)
+    assert second.review_codes() == ["field"] and "không thuộc" in second.problem
+    assert client.get(f"/staff/scans/{second.id}/field.png").status_code == 200
+    assert client.post(f"/staff/scans/{second.id}",
+                       data={"field": "ho_tich", "comment": ""}).status_code == 303
+    [response] = stored()
+    assert response.field == "ho_tich" and response.comment is None and pending() == []
 
 
 def test_the_review_screen_shows_only_uncertain_questions_and_saving_stores(

@@ -435,7 +435,7 @@ def take_page(read: ReadPage, campaign: Campaign, user: User) -> PageOutcome:
     if kept is not None:
         return _duplicate(result, kept, read.digest, shown, number)
     page = _page_read(read, sheet.batch.layout, required_questions(campaign))
-    return _file_page(result, sheet, page, campaign, user)
+    return _file_page(read, sheet, page, campaign, user)
 
 
 def _duplicate(result: PageResult, kept: ScanPage, digest: str | None, shown: str,
@@ -447,8 +447,9 @@ def _duplicate(result: PageResult, kept: ScanPage, digest: str | None, shown: st
                        scan_page_id=kept.id)
 
 
-def _file_page(result: PageResult, sheet: Sheet, page: PageRead, campaign: Campaign,
+def _file_page(read: ReadPage, sheet: Sheet, page: PageRead, campaign: Campaign,
                user: User) -> PageOutcome:
+    result = read.result
     shown = display_serial(sheet.serial)
     names = question_names(campaign)
     others = list(db.session.scalars(select(ScanPage).where(ScanPage.sheet_id == sheet.id)
@@ -462,6 +463,9 @@ def _file_page(result: PageResult, sheet: Sheet, page: PageRead, campaign: Campa
         if taken.saved is not None:
             return PageOutcome(result, Outcome.STORED, f"Đã lưu phiếu số {shown} "
                                f"({taken.saved.status.label}).", response_id=taken.saved.id)
+        # What a person must now decide on this page is shown with its row, as a doubt is.
+        fields = {problem.field for problem in taken.problems} & set(page.readings)
+        page.crops.update(_extra_crops(read, sheet.batch.layout, fields - set(page.crops)))
         held = hold_for_review(sheet, pages, taken.problems, user)
         text = " ".join(problem.message for problem in taken.problems)
         if held is None:

@@ -112,10 +112,11 @@ def pending_sheets(user: User, campaign_id: int) -> list[PendingSheet]:
         sheet = pages[0].sheet
         needed = int((sheet.batch.layout or {}).get("pages_per_sheet", 1))
         have = {row.sheet_page for row in pages}
-        moot = any(row.state is not ScanState.COMMENT for row in pages) \
-            and sheet_response(sheet) is not None
-        sheets.append(PendingSheet(sheet.id, sheet.serial, pages[0].unit.name, pages,
-                                   [n for n in range(1, needed + 1) if n not in have], moot))
+        unstored = any(row.state is not ScanState.COMMENT for row in pages)
+        moot = unstored and sheet_response(sheet) is not None
+        missing = [n for n in range(1, needed + 1) if n not in have] if unstored else []
+        sheets.append(PendingSheet(sheet.id, sheet.serial, pages[0].unit.name, pages, missing,
+                                   moot))
         if len(sheets) >= LIST_LIMIT:
             break
     return sheets
