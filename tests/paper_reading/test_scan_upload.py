@@ -24,7 +24,7 @@ from survey_app.models import (
     VerificationEntry,
 )
 from survey_app.support.dates import today_local
-from tests.paper_reading.conftest import add_synth_batch, fixture_bytes, pdf_of
+from tests.paper_reading.conftest import FIXTURES, add_synth_batch, fixture_bytes, pdf_of
 from tests.staff.staff_support import fresh
 from tests.staff.test_entry import typed
 from tests.test_cli import snapshot
@@ -194,8 +194,21 @@ def test_the_review_screen_shows_only_uncertain_questions_and_saving_stores(
     assert pending() == [] and db.session.scalar(select(func.count(ScanCrop.id))) == 0
 
 
+def as_png(jpeg: bytes) -> bytes:
+    """A JPEG scan saved again as PNG (as some scanners write pages)."""
+    import cv2
+    import numpy as np
+
+    ok, png = cv2.imencode(".png", cv2.imdecode(np.frombuffer(jpeg, np.uint8),
+                                                cv2.IMREAD_GRAYSCALE))
+    assert ok
+    return png.tobytes()
+
+
 def test_a_handwritten_comment_waits_to_be_typed_after_the_sheet_is_stored(client, scan_desk):
-    reply = upload(client, fixture_bytes("clean-300-A1.jpg", "clean-200-A2.jpg"))
+    page_one = (FIXTURES / "clean-300-A1.jpg").read_bytes()
+    reply = upload(client, [("trang-1.png", as_png(page_one)),
+                            *fixture_bytes("clean-200-A2.jpg")])
     assert [kind for kind, _file in outcomes(reply)] == ["stored", "stored"]
     [response] = stored()
     assert response.comment is None
@@ -333,3 +346,16 @@ def test_the_upload_page_lists_what_waits_and_the_menu_counts_it(client, scan_de
     html = client.get("/staff/scans").get_data(as_text=True)
     assert "Đọc phiếu quét (1)" in html
     assert "6569-9126" in html and "Chưa tải lên" in html  # C's page 2 is not here yet
+
+
+def test_a_sheet_typed_by_hand_while_its_scan_waits_is_not_doubled(client, scan_desk):
+    upload(client, fixture_bytes("erasure-double-C1.jpg"))
+    [page] = pending()
+    assert client.post("/staff/entry", data=typed(scan_desk.serials["C"])).status_code == 303
+    listing = client.get("/staff/scans").get_data(as_text=True)
+    assert "phiếu đã được nhập, hãy bỏ trang này" in listing
+    reply = client.post(f"/staff/scans/{page.id}", data={"tc3": "4", "tt2": "5"},
+                        follow_redirects=True)
+    assert "đã được nhập trước đó" in reply.get_data(as_text=True)
+    assert len(stored()) == 1 and pending() == []
+    assert stored()[0].answer_values()["tc3"] == 4  # as typed by hand ("4" everywhere)

@@ -423,6 +423,8 @@ def take_page(read: ReadPage, campaign: Campaign, user: User) -> PageOutcome:
     if result.status is Status.REJECTED:
         return PageOutcome(result, Outcome.REJECTED, result.reason)
     sheet = db.session.scalar(select(Sheet).where(Sheet.serial == result.serial))
+    if sheet is None:  # the lookup found it a moment ago: nothing to store it as now
+        return PageOutcome(result, Outcome.REJECTED, Rejection.UNKNOWN_SHEET.message)
     shown = display_serial(sheet.serial)
     if not can_see_unit(sheet.batch.unit_id, user):
         return _refused_out_of_scope(result, shown)

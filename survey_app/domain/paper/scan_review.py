@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from ...auth import scope_to_units
 from ...database import write_transaction
 from ...extensions import db
-from ...models import Campaign, ScanCrop, ScanPage, ScanState, Sheet, User
+from ...models import Campaign, Response, ScanCrop, ScanPage, ScanState, Sheet, User
 from ...support.text import clean_text
 from ..audit import audit
 from ..campaigns.instruments import instrument_of
@@ -107,18 +107,25 @@ def pending_sheets(user: User, campaign_id: int) -> list[PendingSheet]:
     grouped: dict[int, list[ScanPage]] = {}
     for row in db.session.scalars(scope_to_units(query, ScanPage.unit_id, user)):
         grouped.setdefault(row.sheet_id, []).append(row)
+    groups = sorted(grouped.values(), key=lambda rows: min(r.id for r in rows))[:LIST_LIMIT]
+    # Sheets not stored yet whose serial was used meanwhile (typed by hand, say): one query.
+    unstored = {rows[0].sheet_id: rows[0].sheet.serial for rows in groups
+                if any(row.state is not ScanState.COMMENT for row in rows)}
+    used = set(db.session.scalars(select(Response.submission_key)
+                                  .where(Response.submission_key.in_(unstored.values()))))
+    answered = {sheet_id for sheet_id, serial in unstored.items() if serial in used}
+    answered |= set(db.session.scalars(select(Response.sheet_id)
+                                       .where(Response.sheet_id.in_(unstored))))
     sheets = []
-    for pages in sorted(grouped.values(), key=lambda rows: min(r.id for r in rows)):
+    for pages in groups:
         sheet = pages[0].sheet
         needed = int((sheet.batch.layout or {}).get("pages_per_sheet", 1))
         have = {row.sheet_page for row in pages}
-        unstored = any(row.state is not ScanState.COMMENT for row in pages)
-        moot = unstored and sheet_response(sheet) is not None
-        missing = [n for n in range(1, needed + 1) if n not in have] if unstored else []
+        moot = sheet.id in unstored and sheet.id in answered
+        missing = [n for n in range(1, needed + 1) if n not in have] \
+            if sheet.id in unstored else []
         sheets.append(PendingSheet(sheet.id, sheet.serial, pages[0].unit.name, pages, missing,
                                    moot))
-        if len(sheets) >= LIST_LIMIT:
-            break
     return sheets
 
 
