@@ -39,6 +39,12 @@ class DefaultConfig:
     SHOW_DEMO_LINKS = False
     #: Largest request body accepted anywhere (CSV imports); the public form sets its own.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Scanned sheets (staff.scans, docs/paper-sheets.md): the largest upload, the most pages
+    #: read in one upload (about a quarter of a second each, within gunicorn's timeout) and
+    #: the resolution PDF pages are rendered at to be read.
+    SCAN_MAX_UPLOAD = 40 * 1024 * 1024
+    SCAN_MAX_PAGES = 60
+    SCAN_DPI = 200
     #: Rate limiting (Flask-Limiter); ``SURVEY_RATELIMIT_STORAGE_URI=redis://…`` across workers.
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"

@@ -13,6 +13,7 @@ from flask import Flask
 from flask_login import current_user
 
 from .auth import ALL_STAFF, UNIT_WORK
+from .domain.paper.scan_review import waiting_count as scan_waiting_count
 from .domain.submissions.flagged import waiting_count
 from .models import Role, User
 
@@ -36,6 +37,7 @@ class MenuEntry:
 MENU: tuple[NavItem, ...] = (
     NavItem("staff.progress", "Tiến độ", UNIT_WORK),
     NavItem("staff.entry", "Nhập phiếu giấy", UNIT_WORK),
+    NavItem("staff.scans", "Đọc phiếu quét", UNIT_WORK, scan_waiting_count),
     NavItem("staff.batches", "In phiếu", UNIT_WORK),
     NavItem("staff.posters", "Áp phích QR", UNIT_WORK),
     NavItem("staff.flagged", "Phiếu cần xem xét", UNIT_WORK, waiting_count),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import data, ops, printing, results, xlsform  # noqa: F401  (they declare their commands)
+from . import data, ops, printing, results, scans, xlsform  # noqa: F401  (they declare their commands)
 from .base import COMMANDS
 
 

@@ -6,13 +6,15 @@ from .campaigns import CAMPAIGN_STATE_LABELS, Campaign, CampaignState, CampaignU
 from .instruments import InstrumentVersion
 from .responses import Answer, Channel, Response, ResponseStatus
 from .results import ResultSnapshot
+from .scans import SCAN_STATE_LABELS, ScanCrop, ScanPage, ScanState
 from .sheets import Sheet, SheetBatch, VerificationEntry
 from .units import Counter, Unit, UnitKind
 from .users import LoginFailure, Role, User, user_unit
 
 __all__ = [
-    "CAMPAIGN_STATE_LABELS", "Answer", "AuditEvent", "Base", "Campaign", "CampaignState",
-    "CampaignUnit", "Channel", "Counter", "InstrumentVersion", "LoginFailure", "Response",
-    "ResponseStatus", "ResultSnapshot", "Role", "Sheet", "SheetBatch", "Unit", "UnitKind",
-    "User", "VerificationEntry", "user_unit", "utcnow",
+    "CAMPAIGN_STATE_LABELS", "SCAN_STATE_LABELS", "Answer", "AuditEvent", "Base", "Campaign",
+    "CampaignState", "CampaignUnit", "Channel", "Counter", "InstrumentVersion", "LoginFailure",
+    "Response", "ResponseStatus", "ResultSnapshot", "Role", "ScanCrop", "ScanPage", "ScanState",
+    "Sheet", "SheetBatch", "Unit", "UnitKind", "User", "VerificationEntry", "user_unit",
+    "utcnow",
 ]

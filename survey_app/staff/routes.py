@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import account_views, entry, posters, progress, review, sheets, verify
+from . import account_views, entry, posters, progress, review, scans, sheets, verify
 
 bp = Blueprint("staff", __name__)
 
@@ -26,6 +26,11 @@ RULES = [
     ("/flagged/<int:response_id>", review.flagged_response, ("GET",)),
     ("/flagged/<int:response_id>", review.flagged_review, ("POST",)),
     ("/flagged/review", review.flagged_bulk, ("POST",)),
+    ("/scans", scans.scans, ("GET", "POST")),
+    ("/scans/<int:scan_id>", scans.scan_review, ("GET",)),
+    ("/scans/<int:scan_id>", scans.scan_review_save, ("POST",)),
+    ("/scans/<int:scan_id>/discard", scans.scan_discard, ("POST",)),
+    ("/scans/<int:scan_id>/<code>.png", scans.scan_crop, ("GET",)),
     ("/sheets", sheets.batches, ("GET", "POST")),
     ("/sheets/<int:batch_id>.pdf", sheets.batch_download, ("GET",)),
     ("/verify", verify.verify, ("GET", "POST")),

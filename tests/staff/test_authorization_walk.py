@@ -33,6 +33,9 @@ from survey_app.models import (
     Response,
     ResponseStatus,
     Role,
+    ScanCrop,
+    ScanPage,
+    ScanState,
     Sheet,
     SheetBatch,
     Unit,
@@ -50,13 +53,14 @@ PUBLIC_ENDPOINTS = frozenset({"staff.login"})
 #: walked through them and must be sent to the login page.
 OWN_ACCOUNT_ENDPOINTS = frozenset({"staff.login", "staff.logout", "staff.change_password"})
 #: Argument-name fragments → the kind of object they name, first match wins.
-ARG_KINDS = (("verification", "verification"), ("counter", "counter"), ("batch", "batch"),
+ARG_KINDS = (("verification", "verification"), ("scan", "scan"), ("counter", "counter"),
+             ("batch", "batch"),
              ("serial", "serial"), ("sheet", "sheet"), ("response", "response"),
              ("entry", "response"), ("unit", "unit"), ("campaign", "campaign"),
              ("user", "user"), ("token", "token"))
 #: Kinds that belong to one unit: naming another unit's one must be refused.
-UNIT_SCOPED = frozenset({"verification", "counter", "batch", "serial", "sheet", "response",
-                         "unit", "token"})
+UNIT_SCOPED = frozenset({"verification", "scan", "counter", "batch", "serial", "sheet",
+                         "response", "unit", "token"})
 #: Plausible values for non-id string arguments, so the view reaches its authorization check.
 WORD_HINTS = {"paper": "a4", "size": "a4", "kind": "png", "format": "pdf", "fmt": "pdf",
               "ext": "pdf", "lang": "vi"}
@@ -93,7 +97,8 @@ def world(make_unit, make_campaign, make_user) -> World:
                     for n, unit in enumerate(others, 1)]
     make_user("quantri", Role.ADMIN)
     version = campaign.instrument_version
-    objects: dict[str, list] = {"batch": [], "sheet": [], "response": [], "verification": []}
+    objects: dict[str, list] = {"batch": [], "sheet": [], "response": [], "verification": [],
+                                "scan": []}
     for number, (unit, staff) in enumerate(zip(others, others_staff, strict=True), 1):
         batch = SheetBatch(campaign_id=campaign.id, unit_id=unit.id, sheet_count=1,
                            created_by_id=staff.id)
@@ -111,22 +116,29 @@ def world(make_unit, make_campaign, make_user) -> World:
         db.session.flush()
         entry = VerificationEntry(response_id=response.id, entered_by_id=staff.id,
                                   payload={"answers": {}}, matches=False)
-        db.session.add(entry)
+        # A scanned page of the unit waiting for review, with the crop of its row.
+        scan = ScanPage(campaign_id=campaign.id, unit_id=unit.id, sheet_id=sheet.id,
+                        sheet_page=2, state=ScanState.REVIEW, image_sha256="0" * 64,
+                        source="lo.pdf", file_page=2, uploaded_by_id=staff.id,
+                        readings={"tc1": {"kind": "item", "decision": "double",
+                                          "value": None, "review": "nhiều ô"}},
+                        crops=[ScanCrop(code="tc1", png=b"\x89PNG")])
+        db.session.add_all([entry, scan])
         db.session.flush()
         for kind, obj in (("batch", batch), ("sheet", sheet), ("response", response),
-                          ("verification", entry)):
+                          ("verification", entry), ("scan", scan)):
             objects[kind].append(obj)
     db.session.commit()
     target = others[1]
     ids = {"unit": target.id, "counter": target.counters[0].id, "campaign": campaign.id,
            "user": others_staff[1].id, "batch": objects["batch"][1].id,
            "sheet": objects["sheet"][1].id, "response": objects["response"][1].id,
-           "verification": objects["verification"][1].id}
+           "verification": objects["verification"][1].id, "scan": objects["scan"][1].id}
     strings = {"serial": objects["sheet"][1].serial, "token": target.counters[0].token,
                "code": target.code}
     # The neighbours (±1) of every target must belong to other units too.
     for model, key in ((Unit, "unit"), (Counter, "counter"), (SheetBatch, "batch"),
-                       (Sheet, "sheet"), (Response, "response")):
+                       (Sheet, "sheet"), (Response, "response"), (ScanPage, "scan")):
         for neighbour in (ids[key] - 1, ids[key] + 1):
             row = db.session.get(model, neighbour)
             assert row is None or _unit_of(row) in {unit.id for unit in others}, (key, row)

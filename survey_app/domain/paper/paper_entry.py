@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from questionnaires import Instrument
 
@@ -191,8 +192,15 @@ def check_typed(campaign: Campaign, unit: Unit, submission: Submission) -> None:
         raise EntryRefused(problems)
 
 
-def enter_sheet(sheet_id: int, submission: Submission, user: User) -> Response:
-    """Store a typed paper sheet (channel paper) once, in one transaction; audited."""
+def enter_sheet(sheet_id: int, submission: Submission, user: User, *,
+                action: str = "paper_entry.create", note: str | None = None,
+                then: Callable[[Session, Response], None] | None = None) -> Response:
+    """Store a typed paper sheet (channel paper) once, in one transaction; audited.
+
+    A sheet read from a scan comes the same way, audited as ``paper_entry.scan``; ``then``
+    runs inside the same transaction once the response is there (the scan's pending pages
+    are removed with it, or not at all).
+    """
     sheet = db.session.get(Sheet, sheet_id)
     batch = sheet.batch
     campaign = batch.campaign
@@ -212,9 +220,11 @@ def enter_sheet(sheet_id: int, submission: Submission, user: User) -> Response:
                 sheet_id=sheet.id, entered_by_id=user.id)
             session.add(response)
             session.flush()
-            audit.record("paper_entry.create", object_type="response", object_id=response.id,
+            audit.record(action, object_type="response", object_id=response.id,
                          after={"serial": sheet.serial, **submission_snapshot(submission)},
-                         user=user)
+                         note=note, user=user)
+            if then is not None:
+                then(session, response)
     except IntegrityError as error:
         raise refusal(used) from error
     return response
@@ -246,8 +256,10 @@ def apply_submission(response: Response, instrument: Instrument, campaign: Campa
 
 
 def correct_response(response_id: int, submission: Submission, user: User,
-                     action: str = "paper_entry.correct") -> None:
-    """Correct a typed sheet; the audit event keeps the values before and after."""
+                     action: str = "paper_entry.correct",
+                     then: Callable[[Session], None] | None = None) -> None:
+    """Correct a typed sheet; the audit event keeps the values before and after. ``then``
+    runs in the same transaction (a scan's comment page is removed with the correction)."""
     response = db.session.get(Response, response_id)
     campaign = response.campaign
     if campaign.frozen:
@@ -262,6 +274,8 @@ def correct_response(response_id: int, submission: Submission, user: User,
         session.flush()
         audit.record(action, object_type="response", object_id=response.id, before=before,
                      after=snapshot(response), user=user)
+        if then is not None:
+            then(session)
 
 
 def open_campaigns(user: User) -> list[Campaign]:
