@@ -25,7 +25,7 @@ from ..extensions import csrf
 from ..models import ScanPage, ScanState
 from ..support.text import clean_text
 from .access import get_in_scope
-from .entry import chosen_campaign
+from .entry import open_campaign
 from .sheet_forms import ActionForm
 
 #: Shown when an upload's CSRF token is missing or expired (nothing is read then).
@@ -73,7 +73,7 @@ def _uploaded() -> list[tuple[str, bytes]]:
 @roles_required(*UNIT_WORK)
 def scans():
     """Upload scans or photos of sheets; clean sheets are stored, the rest listed."""
-    campaign, campaigns = chosen_campaign()
+    campaign, campaigns = open_campaign()
     if campaign is None:
         return render_template("staff/no_campaign.html")
     if request.method != "POST":
@@ -122,7 +122,7 @@ def scan_review(scan_id: int):
 def scan_review_save(scan_id: int):
     """Save the decisions (Enter); the sheet is stored once all its pages are decided."""
     page = get_in_scope(ScanPage, scan_id)
-    campaign_id = page.campaign_id
+    campaign_id, campaign_code = page.campaign_id, page.campaign.code
     try:
         saved = save_review(scan_id, request.form, acting_user())
     except EntryRefused as refused:
@@ -132,16 +132,16 @@ def scan_review_save(scan_id: int):
     following = next_waiting(current_user, campaign_id, scan_id)
     if following is not None:
         return redirect(url_for("staff.scan_review", scan_id=following), 303)
-    return redirect(url_for("staff.scans", campaign=campaign_id), 303)
+    return redirect(url_for("staff.scans", campaign=campaign_code), 303)
 
 
 @roles_required(*UNIT_WORK)
 def scan_discard(scan_id: int):
     """Remove a waiting page (to scan it again, or to type the sheet by hand)."""
     page = get_in_scope(ScanPage, scan_id)
-    campaign_id = page.campaign_id
+    campaign_code = page.campaign.code
     flash(discard_page(scan_id, acting_user()), "success")
-    return redirect(url_for("staff.scans", campaign=campaign_id), 303)
+    return redirect(url_for("staff.scans", campaign=campaign_code), 303)
 
 
 @roles_required(*UNIT_WORK)

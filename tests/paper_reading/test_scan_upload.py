@@ -33,7 +33,7 @@ from tests.test_cli import snapshot
 def upload(client, files: list[tuple[str, bytes]], campaign=None):
     """Post files to the upload page, as a browser's multiple-file input sends them."""
     data = {"files": [(io.BytesIO(body), name) for name, body in files]}
-    url = "/staff/scans" + (f"?campaign={campaign.id}" if campaign else "")
+    url = "/staff/scans" + (f"?campaign={campaign.code}" if campaign else "")
     return client.post(url, data=data, content_type="multipart/form-data")
 
 
@@ -182,7 +182,7 @@ def test_the_review_screen_shows_only_uncertain_questions_and_saving_stores(
     done = client.post(f"/staff/scans/{page_two.id}",
                        data={"pa2": "3", "gender": "nam", "comment": "Cán bộ tận tình"})
     assert done.status_code == 303 and done.headers["Location"].endswith("/staff/scans?campaign="
-                                                                       f"{scan_desk.campaign.id}")
+                                                                       f"{scan_desk.campaign.code}")
     [response] = stored()
     truths = truths_of(manifest, "C")
     answers = response.answer_values()
