@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -13,18 +12,13 @@ from sqlalchemy import select
 
 from ..domain.results.approval import FlaggedNotReviewed, approve
 from ..domain.results.exports import write_export
-from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results
+from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results, results_json
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, User
 from .base import command, fail
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
-
-
-def results_json(results: dict[str, Any]) -> bytes:
-    """The documented JSON (docs/results-json.md), UTF-8, undefined values as null."""
-    return json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
 def _write_atomically(target: Path, write: Any) -> None:
