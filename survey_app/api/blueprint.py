@@ -80,6 +80,8 @@ def init_app(app: Flask) -> SurveyApi:
         "servers": [{"url": "/", "description": "this server"}],
         "security": [{SECURITY_SCHEME: []}],
     })
+    # Vietnamese as it is written in JSON answers (only the API uses the app's JSON provider).
+    app.json.ensure_ascii = False
     api = SurveyApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin()})
     api.spec.components.security_scheme(SECURITY_SCHEME, {
         "type": "http", "scheme": "bearer", "bearerFormat": "ks_…",

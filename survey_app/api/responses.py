@@ -17,7 +17,7 @@ import hmac
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, current_app, json, request, stream_with_context, url_for
+from flask import Response, current_app, json, request, stream_with_context
 from sqlalchemy import select
 
 from ..domain.results.exports.raw_responses import RawRecord, raw_response_records
@@ -142,11 +142,9 @@ def _counter(unit: Unit, counter_id: int | None, channel: Channel) -> Counter | 
 
 def _submitted(response_id: int, key: str, created: bool, campaign: Campaign, unit: Unit):
     stored = db.session.get(StoredResponse, response_id)
-    status = 201 if created else 200
-    headers = {"Location": url_for("api.raw_responses", code=campaign.code, unit=unit.code)}
     return {"ref": response_ref(response_id), "submission_key": key, "created": created,
             "status": stored.status.value, "campaign": campaign.code,
-            "unit_code": unit.code}, status, headers
+            "unit_code": unit.code}, 201 if created else 200
 
 
 @bp.arguments(SubmissionSchema, location="json")

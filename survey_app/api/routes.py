@@ -7,6 +7,8 @@ view is decided here alone.
 
 from __future__ import annotations
 
+import flask
+
 from ..extensions import csrf, limiter
 from . import access, campaigns, docs, responses, units
 from .blueprint import bp
@@ -36,7 +38,7 @@ limiter.limit(access.rate_limit, key_func=access.rate_key)(bp)
 
 for _rule, _view, _methods in RULES:
     if _view in UNDOCUMENTED:
-        # flask.Blueprint's own add_url_rule: not an operation of the OpenAPI document.
-        super(type(bp), bp).add_url_rule(_rule, view_func=_view, methods=list(_methods))
+        # Flask's own add_url_rule: a route, not an operation of the OpenAPI document.
+        flask.Blueprint.add_url_rule(bp, _rule, view_func=_view, methods=list(_methods))
     else:
         bp.add_url_rule(_rule, view_func=_view, methods=list(_methods))

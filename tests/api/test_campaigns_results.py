@@ -169,3 +169,24 @@ def test_unknown_addresses_and_methods_under_api_are_problems(client, world, tok
         assert reply.mimetype == "application/problem+json", path
         body = reply.get_json()
         assert body["status"] == status and body["title"] and body["title_en"]
+
+
+def test_results_that_cannot_be_computed_are_a_409_problem(client, world, token_for):
+    campaign = db.session.get(Campaign, world.campaign.id)
+    campaign.scoring_file = "khong-co.yaml"
+    db.session.commit()
+    reply = client.get("/api/v1/campaigns/dot-1/results", headers=token_for(world.admin))
+    assert reply.status_code == 409 and reply.get_json()["code"] == "results_unavailable"
+    assert "khong-co.yaml" in reply.get_json()["detail"]
+
+
+def test_even_an_unexpected_failure_is_a_problem_document(app, client, world, token_for,
+                                                          monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "api.units", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    reply = client.get("/api/v1/units", headers=token_for(world.admin))
+    assert reply.status_code == 500 and reply.mimetype == "application/problem+json"
+    assert reply.get_json()["code"] == "server_error" and "boom" not in reply.get_data(True)
