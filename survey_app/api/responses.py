@@ -110,12 +110,16 @@ def raw_responses(args: dict[str, Any], code: str):
     def body() -> Iterator[str]:
         yield head[:-1] + ', "items": ['
         last_id, count, more = None, 0, False
-        for record in records:
-            if count == limit:
-                more = True
-                break
-            yield ("," if count else "") + "\n" + json.dumps(_item(record), ensure_ascii=False)
-            last_id, count = record.id, count + 1
+        try:
+            for record in records:
+                if count == limit:
+                    more = True
+                    break
+                yield ("," if count else "") + "\n" + json.dumps(_item(record),
+                                                                 ensure_ascii=False)
+                last_id, count = record.id, count + 1
+        finally:
+            records.close()  # the one row past the page, or a client gone mid-way
         next_cursor = _cursor(last_id) if more and last_id is not None else None
         yield "\n], " + json.dumps({"next_cursor": next_cursor})[1:] + "\n"
 

@@ -88,7 +88,8 @@ def raw_response_records(campaign: Campaign, unit_ids: Collection[int] | None = 
                          status: str | None = None, limit: int | None = None
                          ) -> Iterator[RawRecord]:
     """The same anonymous rows as the sheet, as records, from ``after_id`` on, read in
-    batches; ``changed_since``: stored or reviewed after that moment."""
+    batches; ``changed_since``: stored or reviewed after that moment. A caller that stops
+    early closes the generator (``close()``), which closes the cursor."""
     query = _raw_query(campaign, unit_ids).where(Response.id > after_id)
     if changed_since is not None:
         query = query.where(func.coalesce(Response.reviewed_at, Response.received_at)
@@ -98,15 +99,18 @@ def raw_response_records(campaign: Campaign, unit_ids: Collection[int] | None = 
     if limit is not None:
         query = query.limit(limit)
     zone = local_zone()
-    for row in db.session.execute(query.execution_options(yield_per=min(BATCH, limit or BATCH))):
-        yield RawRecord(
-            id=row.id, unit_code=row.code, channel=str(row.channel.value),
-            submitted_on=row.submitted_at.astimezone(zone).date(),
-            status=str(row.status.value),
-            profile={"respondent_type": row.respondent_type, "field": row.field,
-                     "gender": row.gender, "age_band": row.age_band,
-                     "submission_mode": row.submission_mode},
-            answers=answer_values(row.answers), comment=row.comment)
+    # Closed however the caller stops reading (PostgreSQL: a server-side cursor).
+    with db.session.execute(query.execution_options(yield_per=min(BATCH, limit or BATCH))
+                            ) as result:
+        for row in result:
+            yield RawRecord(
+                id=row.id, unit_code=row.code, channel=str(row.channel.value),
+                submitted_on=row.submitted_at.astimezone(zone).date(),
+                status=str(row.status.value),
+                profile={"respondent_type": row.respondent_type, "field": row.field,
+                         "gender": row.gender, "age_band": row.age_band,
+                         "submission_mode": row.submission_mode},
+                answers=answer_values(row.answers), comment=row.comment)
 
 
 def _row(ordinal: int, row: Any, items: list[str], zone: tzinfo) -> tuple[Any, ...]:
