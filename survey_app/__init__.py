@@ -35,7 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
 
     from .admin.routes import bp as admin_bp
-    from .api.routes import bp as api_bp
+    from .api import blueprint as api_blueprint
+    from .api import routes as api_routes  # noqa: F401 — the api blueprint's URL rules
     from .public.routes import bp as public_bp
     from .results.routes import bp as results_bp
     from .staff.routes import bp as staff_bp
@@ -44,7 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(results_bp, url_prefix="/results")
-    app.register_blueprint(api_bp, url_prefix="/api")
+    # Through flask-smorest, which registers it under /api and builds its OpenAPI document.
+    api_blueprint.init_app(app)
 
     from . import cli, error_pages
 

@@ -75,6 +75,12 @@ class DefaultConfig:
     BURST_PER_CLIENT = 15
     #: Responses at one counter, whatever their source: only those beyond it are flagged.
     BURST_PER_COUNTER = 30
+    #: JSON API (docs/api.md): requests per token (or per client address without a token).
+    API_RATE_LIMIT = "120 per minute"
+    #: Largest body the API accepts (one response with a long comment fits many times over).
+    API_MAX_BODY = 64 * 1024
+    #: Raw responses per page when the client does not say (``limit``, at most 1,000).
+    API_PAGE_SIZE = 200
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "khaosat_session"

@@ -13,6 +13,7 @@ from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .api import problems
 from .errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if problems.is_api_request():  # the JSON API answers problem documents, never pages
+            return problems.from_http_exception(error)
         # A view's own message (``abort(400, description="…")``) is shown; Werkzeug's
         # English default is replaced by ours.
         custom = error.description if error.description != type(error).description else None
@@ -66,9 +69,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if problems.is_api_request():
+            return problems.problem_response(409, detail=str(error))
         return render_error(409, str(error))
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
+        if problems.is_api_request():
+            return problems.from_http_exception(error)
         log.error("unhandled error", exc_info=error.original_exception)
         return render_error(500)

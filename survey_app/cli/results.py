@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -15,18 +14,13 @@ from ..domain.results import exports
 from ..domain.results.approval import FlaggedNotReviewed, approve
 from ..domain.results.cuts import CUTS
 from ..domain.results.exports import write_export
-from ..domain.results.results import compute_campaign_results
+from ..domain.results.results import compute_campaign_results, results_json
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, User
 from .base import command, fail
 
 FORMATS = ("json", *exports.FORMATS)
-
-
-def results_json(results: dict[str, Any]) -> bytes:
-    """The documented JSON (docs/results-json.md), UTF-8, undefined values as null."""
-    return json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
 def _write_atomically(target: Path, write: Any) -> None:

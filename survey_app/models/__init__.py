@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic's autogenerate needs them loaded)."""
 
 from ..orm import Base, utcnow
+from .api_tokens import ApiToken
 from .audit import AuditEvent
 from .campaigns import CAMPAIGN_STATE_LABELS, Campaign, CampaignState, CampaignUnit
 from .instruments import InstrumentVersion
@@ -12,9 +13,9 @@ from .units import Counter, Unit, UnitKind
 from .users import LoginFailure, Role, User, user_unit
 
 __all__ = [
-    "CAMPAIGN_STATE_LABELS", "SCAN_STATE_LABELS", "Answer", "AuditEvent", "Base", "Campaign",
-    "CampaignState", "CampaignUnit", "Channel", "Counter", "InstrumentVersion", "LoginFailure",
-    "Response", "ResponseStatus", "ResultSnapshot", "Role", "ScanCrop", "ScanPage", "ScanState",
-    "Sheet", "SheetBatch", "Unit", "UnitKind", "User", "VerificationEntry", "user_unit",
-    "utcnow",
+    "CAMPAIGN_STATE_LABELS", "SCAN_STATE_LABELS", "Answer", "ApiToken", "AuditEvent", "Base",
+    "Campaign", "CampaignState", "CampaignUnit", "Channel", "Counter", "InstrumentVersion",
+    "LoginFailure", "Response", "ResponseStatus", "ResultSnapshot", "Role", "ScanCrop",
+    "ScanPage", "ScanState", "Sheet", "SheetBatch", "Unit", "UnitKind", "User",
+    "VerificationEntry", "user_unit", "utcnow",
 ]

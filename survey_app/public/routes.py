@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from ..domain.submissions import public_survey
@@ -56,7 +57,19 @@ def index():
         query = select(Unit).where(Unit.is_active).options(selectinload(Unit.counters))
         units = db.session.scalars(query.order_by(Unit.kind, Unit.name)).all()
     return render_template("public/index.html", units=units, counter_url=counter_url,
-                           minutes=public_survey.promised_minutes(today_local()))
+                           minutes=_promised_minutes())
+
+
+def _promised_minutes() -> int | None:
+    """The running questionnaire's length; none promised while the database is not ready
+    (a fresh install before ``flask db upgrade``): the home page still opens."""
+    try:
+        return public_survey.promised_minutes(today_local())
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("Trang chủ: chưa đọc được đợt khảo sát (cơ sở dữ liệu "
+                                   "chưa được nâng cấp?)")
+        return None
 
 
 def _counter(token: str) -> CounterLink:

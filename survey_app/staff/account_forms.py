@@ -30,3 +30,9 @@ class ChangePasswordForm(FlaskForm):
                             validators=[DataRequired(REQUIRED),
                                         EqualTo("new_password", "Hai lần nhập không khớp.")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Tên mã truy cập (hệ thống sẽ dùng nó)",
+                       validators=[DataRequired(REQUIRED),
+                                   Length(max=100, message="Tối đa 100 ký tự.")])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import account_views, entry, posters, progress, review, scans, sheets, verify
+from . import account_views, api_tokens, entry, posters, progress, review, scans, sheets, verify
 
 bp = Blueprint("staff", __name__)
 
@@ -16,6 +16,8 @@ RULES = [
     ("/login", account_views.login, ("GET", "POST")),
     ("/logout", account_views.logout, ("POST",)),
     ("/password", account_views.change_password, ("GET", "POST")),
+    ("/account/api-tokens", api_tokens.tokens, ("GET", "POST")),
+    ("/account/api-tokens/<int:token_id>/revoke", api_tokens.revoke, ("POST",)),
     ("/entry", entry.entry, ("GET", "POST")),
     ("/entry/<int:response_id>/edit", entry.entry_edit, ("GET", "POST")),
     ("/posters", posters.posters, ("GET",)),
@@ -37,5 +39,9 @@ RULES = [
     ("/verify/<int:verification_id>", verify.verify_compare, ("GET", "POST")),
 ]
 
+#: Endpoint names that differ from the view's function name.
+ENDPOINTS = {api_tokens.tokens: "api_tokens", api_tokens.revoke: "api_token_revoke"}
+
 for _rule, _view, _methods in RULES:
-    bp.add_url_rule(_rule, view_func=_view, methods=list(_methods))
+    bp.add_url_rule(_rule, endpoint=ENDPOINTS.get(_view), view_func=_view,
+                    methods=list(_methods))

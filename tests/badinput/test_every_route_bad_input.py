@@ -49,9 +49,19 @@ def demo(make_user) -> tuple[User, str]:
     return admin, db.session.scalar(sa.select(Counter.token).limit(1))
 
 
+#: The JSON API (token-authenticated machine endpoints, no session cookie) answers a refusal
+#: with a problem document in Vietnamese and English instead of a page (tests/api).
+MACHINE_PREFIX = "/api/"
+
+
 def assert_safe(reply, where) -> None:
     assert reply.status_code < 500, (where, reply.status_code)
-    if reply.status_code >= 400:
+    if reply.status_code >= 400 and reply.request.path.startswith(MACHINE_PREFIX):
+        problem = reply.get_json()
+        assert reply.mimetype == "application/problem+json", (where, reply.mimetype)
+        assert problem["status"] == reply.status_code and problem["code"], (where, problem)
+        assert problem["title"] and problem["title_en"], (where, problem)
+    elif reply.status_code >= 400:
         page = reply.get_data(as_text=True)
         assert 'lang="vi"' in page and "<h1" in page, (where, page[:300])
 

@@ -51,7 +51,10 @@ PUBLIC_ENDPOINTS = frozenset({"staff.login"})
 #: Act only on the signed-in person's own account (every role may use them); walking them
 #: as a signed-in person would end the walker's own session. Anonymous visitors are still
 #: walked through them and must be sent to the login page.
-OWN_ACCOUNT_ENDPOINTS = frozenset({"staff.login", "staff.logout", "staff.change_password"})
+#: The account's own API tokens act only on the signed-in person's tokens too (another
+#: account's token is a 404: tests/api/test_tokens.py), and every role may make them.
+OWN_ACCOUNT_ENDPOINTS = frozenset({"staff.login", "staff.logout", "staff.change_password",
+                                   "staff.api_tokens", "staff.api_token_revoke"})
 #: Argument-name fragments → the kind of object they name, first match wins.
 ARG_KINDS = (("verification", "verification"), ("scan", "scan"), ("counter", "counter"),
              ("batch", "batch"),

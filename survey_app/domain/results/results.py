@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,6 +79,12 @@ def scoring_rules_of(campaign: Campaign) -> ScoringRules:
         return load_scoring_rules(path)
     except DefinitionError as error:
         raise DomainError(f"Tệp quy đổi điểm “{name}” không hợp lệ: {error}") from error
+
+
+def results_json(results: dict[str, Any]) -> bytes:
+    """The documented JSON (docs/results-json.md), UTF-8, undefined values as null: what
+    ``compute-index --format json`` writes and ``GET /api/v1/campaigns/{code}/results`` sends."""
+    return json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
 def compute_campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any]:

@@ -107,8 +107,11 @@ def _previous(session: Session, key: str, submission: Submission,
 
 
 def accept(survey: Survey, key: str, submission: Submission, *, client_address: str | None,
-           now: datetime | None = None) -> Accepted:
-    """Store a submission once; a replay returns the first, bursts are stored flagged."""
+           now: datetime | None = None, entered_by_id: int | None = None) -> Accepted:
+    """Store a submission once; a replay returns the first, bursts are stored flagged.
+
+    ``entered_by_id`` names the staff account whose API token sent it (None for citizens).
+    """
     now = now or utcnow()
     sheet_id = survey.sheet.id if survey.sheet else None
     done = previous(key, submission, sheet_id)
@@ -131,7 +134,7 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
                 campaign=survey.campaign, unit=survey.unit, version=survey.version,
                 instrument=survey.instrument, submission=submission, key=key,
                 channel=survey.channel, submitted_at=now, counter=survey.counter,
-                sheet_id=sheet_id, client_hash=client)
+                sheet_id=sheet_id, client_hash=client, entered_by_id=entered_by_id)
             response.received_at = now
             session.add(response)
             session.flush()
