@@ -116,7 +116,7 @@ def test_nfd_text_and_labels_are_normalised(campaign):
     ([row(unit="xa-khong-co")], "Dòng 2, cột unit_code: đơn vị “xa-khong-co” không tham gia"),
     ([row(unit="")], "Dòng 2, cột unit_code: thiếu mã đơn vị"),
     ([row(channel="fax")], "Dòng 2, cột channel: kênh “fax” không hợp lệ"),
-    ([row(respondent="")], "Dòng 2, cột respondent_type: Vui lòng chọn: Ông/Bà là"),
+    ([row(respondent="")], "Dòng 2, cột respondent_type: Vui lòng chọn một ý cho câu “Ông/Bà là”"),
     ([row(respondent="doanh_nghiep")], "Dòng 2, cột respondent_type: “doanh_nghiep” không phải"),
     ([row(field="y_te")], "Dòng 2, cột field: “y_te” không phải một lựa chọn"),
     ([row(unit="p-tn-mt", field="ho_tich")], "Dòng 2, cột field: Lĩnh vực “Hộ tịch” không thuộc"),

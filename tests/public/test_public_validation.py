@@ -60,7 +60,7 @@ def test_the_respondent_type_is_required(place, serve):
     del answers["respondent_type"]
     refused = serve(place.url).post(answers)
     assert refused.status_code == 422
-    assert "Vui lòng chọn: Ông/Bà là." in refused.get_data(as_text=True)
+    assert "Vui lòng chọn một ý cho câu “Ông/Bà là”." in refused.get_data(as_text=True)
     assert response_count() == 0
 
 

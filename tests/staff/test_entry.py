@@ -81,7 +81,7 @@ def test_bad_digits_are_named_per_item_and_nothing_is_written(client, desk):
 def test_missing_respondent_type_is_named(client, desk):
     reply = client.post("/staff/entry", data=typed(desk[3][0], respondent_type=""))
     assert reply.status_code == 422
-    assert "Vui lòng chọn: Ông/Bà là." in reply.get_data(as_text=True)
+    assert "Vui lòng chọn một ý cho câu “Ông/Bà là”." in reply.get_data(as_text=True)
     assert stored() == []
 
 

@@ -189,7 +189,8 @@ def read_review(page: ScanPage, form: Mapping[str, str]
         if chosen and chosen not in codes:
             problems.append(Problem(question.code, f"{question.text}: lựa chọn không hợp lệ."))
         elif not chosen and profile.required:
-            problems.append(Problem(question.code, f"Vui lòng chọn: {question.text}."))
+            problems.append(Problem(question.code,
+                                    f"Vui lòng chọn một ý cho câu “{question.text}”."))
         else:
             values[question.code] = chosen or None
     comment = None

@@ -103,7 +103,8 @@ def _profile_problems(instrument: Instrument, submission: Submission,
     for question in instrument.profile:
         if question.required and question.kind == "choice" \
                 and not submission.profile.get(question.code):
-            problems.append(Problem(question.code, f"Vui lòng chọn: {question.label}."))
+            problems.append(Problem(question.code,
+                                    f"Vui lòng chọn một ý cho câu “{question.label}”."))
     comment_limit = _comment_limit(instrument)
     if len(submission.comment) > comment_limit:
         problems.append(Problem(COMMENT, f"Ý kiến dài {count_text(len(submission.comment))} ký tự; "
