@@ -37,7 +37,11 @@ ACTION_NAMES: dict[str, str] = {
     "paper_entry.create": "Nhập phiếu giấy",
     "paper_entry.correct": "Sửa phiếu giấy đã nhập",
     "paper_entry.scan": "Nhập phiếu giấy từ bản quét",
+    "paper_entry.scan_comment": "Gõ ý kiến viết tay của phiếu quét",
     "paper_entry.verify": "Nhập kiểm tra (nhập kép)",
+    "scan_page.discard": "Bỏ trang phiếu quét đang chờ",
+    "api_token.create": "Tạo khóa API",
+    "api_token.revoke": "Thu hồi khóa API",
     "paper_entry.resolve": "Xử lý chênh lệch nhập kép",
     "responses.import": "Nhập phiếu từ tệp",
     "response.flag_burst": "Gắn cờ phiếu dồn dập",
@@ -48,6 +52,7 @@ ACTION_NAMES: dict[str, str] = {
 OBJECT_NAMES: dict[str, str] = {
     "user": "Tài khoản", "unit": "Đơn vị", "counter": "Quầy", "campaign": "Đợt khảo sát",
     "instrument_version": "Bộ phiếu", "sheet_batch": "Lô phiếu in", "response": "Phiếu",
+    "scan_page": "Trang phiếu quét", "api_token": "Khóa API", "sheet": "Tờ phiếu in",
 }
 
 #: Names of the fields that appear in before/after.
