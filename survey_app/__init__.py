@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp
+    from .openrosa.routes import PREFIX as OPENROSA_PREFIX
+    from .openrosa.routes import bp as openrosa_bp
     from .public.routes import bp as public_bp
     from .results.routes import bp as results_bp
     from .staff.routes import bp as staff_bp
@@ -45,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(openrosa_bp, url_prefix=OPENROSA_PREFIX)
 
     from . import cli, error_pages
 
