@@ -38,6 +38,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("staff.entry", "Nhập phiếu giấy", UNIT_WORK),
     NavItem("staff.batches", "In phiếu", UNIT_WORK),
     NavItem("staff.posters", "Áp phích QR", UNIT_WORK),
+    NavItem("staff.odk", "ODK Collect", UNIT_WORK),
     NavItem("staff.flagged", "Phiếu cần xem xét", UNIT_WORK, waiting_count),
     NavItem("results.index", "Kết quả", ALL_STAFF),
     NavItem("admin.units", "Đơn vị", (Role.ADMIN,)),
