@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin.routes import bp as admin_bp
     from .api import blueprint as api_blueprint
     from .api import routes as api_routes  # noqa: F401 — the api blueprint's URL rules
+    from .openrosa.routes import PREFIX as OPENROSA_PREFIX
+    from .openrosa.routes import bp as openrosa_bp
     from .public.routes import bp as public_bp
     from .results.routes import bp as results_bp
     from .staff.routes import bp as staff_bp
@@ -47,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(results_bp, url_prefix="/results")
     # Through flask-smorest, which registers it under /api and builds its OpenAPI document.
     api_blueprint.init_app(app)
+    app.register_blueprint(openrosa_bp, url_prefix=OPENROSA_PREFIX)
 
     from . import cli, error_pages
 

@@ -56,6 +56,10 @@ class DefaultConfig:
     PUBLIC_RATE_LIMIT = "30 per minute"
     #: Largest body the citizen form accepts (a 2,000-character Vietnamese comment fits).
     PUBLIC_MAX_BODY = 32 * 1024
+    #: ODK Collect / KoboCollect (docs/odk.md): the largest submission accepted, announced
+    #: to the client as X-OpenRosa-Accept-Content-Length. An instance of the shipped forms
+    #: is a few kilobytes; the forms have no photo or audio question.
+    OPENROSA_MAX_BODY = 1024 * 1024
     #: One phone, one counter: a repeat response within this window is refused.
     DEVICE_REPEAT_MINUTES = 30
     #: Kiosk tablets: a new response from the same tablet within this many seconds is refused.

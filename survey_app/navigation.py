@@ -40,6 +40,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("staff.scans", "Đọc phiếu quét", UNIT_WORK, scan_waiting_count),
     NavItem("staff.batches", "In phiếu", UNIT_WORK),
     NavItem("staff.posters", "Áp phích QR", UNIT_WORK),
+    NavItem("staff.odk", "ODK Collect", UNIT_WORK),
     NavItem("staff.flagged", "Phiếu cần xem xét", UNIT_WORK, waiting_count),
     NavItem("results.index", "Kết quả", ALL_STAFF),
     NavItem("admin.units", "Đơn vị", (Role.ADMIN,)),

@@ -143,3 +143,45 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database):
                 "(SELECT min_compare_responses FROM campaign)").one()
         assert tuple(counts) == (1, 1, 1, "respondent", 30)
         db.engine.dispose()
+
+
+def test_the_odk_channel_keeps_every_response_both_ways(empty_database):
+    """0006 rebuilds the response table on SQLite to widen its CHECK: the answers stay; its
+    downgrade turns ODK responses into imports rather than losing them."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
+                "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
+                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
+                "scoring_file, state, created_at, weighting, min_compare_responses) VALUES (1, "
+                "'dot', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
+                "'open', '2026-12-01 08:00:00', 'respondent', 30)")
+            connection.exec_driver_sql(
+                "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
+                "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
+                "n_rated, status) VALUES (1, 'odk:uuid:1', 'd', 1, 1, 1, 'odk', 'ca_nhan', "
+                "'2026-12-01 08:00:00', '2026-12-01 08:00:00', 1, 'valid')")
+            connection.exec_driver_sql(
+                "INSERT INTO answer (response_id, item_code, value) VALUES (1, 'a', 4)")
+        downgrade(revision="0004")
+        with db.engine.connect() as connection:
+            row = connection.exec_driver_sql(
+                "SELECT (SELECT channel FROM response), (SELECT count(*) FROM answer)").one()
+        assert tuple(row) == ("import", 1)
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE response SET channel = 'odk'")
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE response SET channel = 'odk'")
+            row = connection.exec_driver_sql(
+                "SELECT (SELECT channel FROM response), (SELECT count(*) FROM answer)").one()
+        assert tuple(row) == ("odk", 1)
+        db.engine.dispose()

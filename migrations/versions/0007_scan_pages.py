@@ -6,7 +6,7 @@ type. ``scan_crop`` holds each uncertain question's row as PNG bytes. Both table
 the downgrade drops them (pending pages are lost, stored sheets are not touched).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 18:01:04
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

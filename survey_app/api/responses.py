@@ -187,7 +187,7 @@ def submit(body: dict[str, Any], code: str):
     try:
         accepted = submissions.accept(survey, stored_key, submission,
                                       client_address=request.remote_addr,
-                                      entered_by_id=user.id)
+                                      entered_by=user)
     except submissions.SubmissionConflict as error:
         db.session.rollback()
         raise ApiProblem(409, "submission_conflict", detail=str(error),

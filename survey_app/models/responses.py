@@ -25,6 +25,8 @@ class Channel(enum.StrEnum):
     KIOSK = "kiosk"
     PAPER = "paper"
     IMPORT = "import"
+    #: Collected with ODK Collect or KoboCollect and sent through the OpenRosa server.
+    ODK = "odk"
 
     @property
     def label(self) -> str:
@@ -36,6 +38,7 @@ CHANNEL_LABELS = {
     Channel.KIOSK: "Máy tính bảng tại quầy",
     Channel.PAPER: "Phiếu giấy",
     Channel.IMPORT: "Nhập từ tệp",
+    Channel.ODK: "ODK/KoboCollect",
 }
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import account_views, api_tokens, entry, posters, progress, review, scans, sheets, verify
+from . import (
+    account_views,
+    api_tokens,
+    entry,
+    odk,
+    posters,
+    progress,
+    review,
+    scans,
+    sheets,
+    verify,
+)
 
 bp = Blueprint("staff", __name__)
 
@@ -23,6 +34,8 @@ RULES = [
     ("/posters", posters.posters, ("GET",)),
     ("/posters/<int:counter_id>/poster-<paper>.pdf", posters.poster, ("GET",)),
     ("/posters/<int:counter_id>/qr.<kind>", posters.counter_qr, ("GET",)),
+    ("/odk", odk.odk, ("GET",)),
+    ("/odk/<int:campaign_id>/<int:unit_id>/qr.png", odk.odk_qr, ("GET",)),
     ("/progress", progress.progress, ("GET",)),
     ("/flagged", review.flagged, ("GET",)),
     ("/flagged/<int:response_id>", review.flagged_response, ("GET",)),

@@ -1,9 +1,13 @@
-"""QR codes of public addresses: as PNG, as SVG, and drawn as vectors on a PDF canvas."""
+"""QR codes of public addresses: as PNG, as SVG, and drawn as vectors on a PDF canvas; and
+the content of ODK Collect's configuration QR code."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import math
+import zlib
 from functools import lru_cache
 
 import qrcode
@@ -85,3 +89,17 @@ def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float,
     canvas.scale(size / count, size / count)
     canvas.addLiteral("\n".join(rects) + "\nf")
     canvas.restoreState()
+
+
+def collect_settings(server_url: str, username: str, project: str) -> str:
+    """What ODK Collect's (and KoboCollect's) "configure with a QR code" reads.
+
+    base64 of the zlib-compressed settings JSON (docs.getodk.org, "Importing and exporting
+    settings"): the server address and the user name; never the password, which the
+    collector types once in the project's server settings. ``admin`` stays empty (nothing
+    locked); ``project`` names the project Collect creates, so the units stay apart.
+    """
+    settings = {"general": {"server_url": server_url, "username": username}, "admin": {},
+                "project": {"name": project}}
+    text = json.dumps(settings, ensure_ascii=False, separators=(",", ":"))
+    return base64.b64encode(zlib.compress(text.encode("utf-8"))).decode("ascii")

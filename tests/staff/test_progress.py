@@ -43,16 +43,18 @@ def test_counts_by_channel_requirement_and_pace(client, district, make_user, log
     add_responses(campaign, slow, Channel.PAPER, 1)
     add_responses(campaign, slow, Channel.KIOSK, 1, flag="Nhiều phiếu trong 10 phút")
     add_responses(campaign, done, Channel.IMPORT, 3)
+    add_responses(campaign, done, Channel.ODK, 2)
     admin, _ = make_user("quantri", role=Role.ADMIN)
     login_as(admin)
     html = client.get("/staff/progress").get_data(as_text=True)
     slow_row = row_of(html, "Xã Chậm")
-    # N = 300, e = 0.05 → Yamane 172; QR 2, kiosk 0 (the flagged one is not counted), paper 1.
-    assert cells(slow_row)[:7] == ["172", "2", "0", "1", "0", "3", "1,7%"]
+    # N = 300, e = 0.05 → Yamane 172; QR 2, kiosk 0 (the flagged one is not counted), paper 1,
+    # import 0, ODK 0.
+    assert cells(slow_row)[:8] == ["172", "2", "0", "1", "0", "0", "3", "1,7%"]
     assert "Chậm tiến độ" in slow_row and 'class="behind"' in slow_row
     assert cells(slow_row)[-1] == "1"
     done_row = row_of(html, "Xã Đủ")
-    assert cells(done_row)[:6] == ["3", "0", "0", "0", "3", "3"]
+    assert cells(done_row)[:7] == ["3", "0", "0", "0", "3", "2", "5"]
     assert "Đã đủ mẫu" in done_row and "behind" not in done_row
     assert "còn 30 ngày đến hạn" in html
 
@@ -107,7 +109,7 @@ def test_print_twenty_enter_three_by_keyboard_and_progress_moves(client, make_un
         assert f"Đã lưu phiếu số {display_serial(serial)}" in \
             client.get(reply.location).get_data(as_text=True)
     after = row_of(client.get("/staff/progress").get_data(as_text=True), "Xã Canh Hiển")
-    assert cells(after)[3] == "3" and cells(after)[5] == "3"  # paper, all valid
+    assert cells(after)[3] == "3" and cells(after)[6] == "3"  # paper, all valid
 
 
 def test_pace_is_the_requirement_times_the_elapsed_share(app, district, make_user):

@@ -94,6 +94,11 @@ def record_failure(username: str, address: str | None, now: datetime | None = No
                         LoginFailure(key=client_key(address), failed_at=now)])
 
 
+def has_failures(username: str, now: datetime | None = None) -> bool:
+    """Whether the account has failures within the window (a success then clears them)."""
+    return _recent(account_key(username), now or utcnow())[0] > 0
+
+
 def clear_account(username: str) -> None:
     """A successful login wipes the account's failures (not the client's)."""
     db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key(username)))

@@ -46,6 +46,7 @@ ACTION_NAMES: dict[str, str] = {
     "responses.import": "Nhập phiếu từ tệp",
     "response.flag_burst": "Gắn cờ phiếu dồn dập",
     "response.review": "Xem xét phiếu bị gắn cờ",
+    "response.collect": "Nhận phiếu do cán bộ gửi (ODK Collect, API)",
     "results.approve": "Phê duyệt kết quả",
 }
 

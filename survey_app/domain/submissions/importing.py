@@ -237,7 +237,7 @@ class _Parser:
             return Channel(raw.lower())
         except ValueError:
             self.problem(line, "channel", f"kênh “{raw}” không hợp lệ (qr, kiosk, paper, "
-                                          "import).")
+                                          "import, odk).")
             return Channel.IMPORT
 
     def _when(self, line: int, raw: str) -> datetime | None:

@@ -1,6 +1,6 @@
 """Checking a filled questionnaire against its instrument and building the rows to store.
 
-Every channel (QR form, kiosk, paper entry, CSV import) parses its own input into a
+Every channel (QR form, kiosk, paper entry, CSV import, ODK/OpenRosa) parses its own input into a
 ``Submission`` and comes through here, so the rules are the same everywhere.
 """
 
@@ -40,12 +40,18 @@ class Submission:
     answers: Mapping[str, int]
     profile: Mapping[str, str] = field(default_factory=dict)
     comment: str = ""
+    #: SHA-256 of the exact document the answers were read from, when a replay must repeat
+    #: it byte for byte (an OpenRosa instance: the same instanceID with other XML is a
+    #: conflict even if the answers read the same); empty for the other channels.
+    source_digest: str = ""
 
     def digest(self) -> str:
         """SHA-256 of the canonical content, to tell a replay from a different submission."""
-        canonical = json.dumps({"a": dict(sorted(self.answers.items())),
-                                "p": dict(sorted(self.profile.items())), "c": self.comment},
-                               ensure_ascii=False, separators=(",", ":"))
+        content: dict[str, object] = {"a": dict(sorted(self.answers.items())),
+                                      "p": dict(sorted(self.profile.items())), "c": self.comment}
+        if self.source_digest:
+            content["s"] = self.source_digest
+        canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

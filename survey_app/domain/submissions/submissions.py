@@ -21,8 +21,9 @@ from questionnaires import NOT_APPLICABLE
 from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Response, ResponseStatus, utcnow
+from ...models import Response, ResponseStatus, User, utcnow
 from ...support.dates import local_date
+from ..audit import audit
 from .antistuffing import client_hash
 from .bursts import flag_bursts, lock_sources
 from .public_survey import Survey
@@ -64,10 +65,14 @@ class Accepted:
     flagged: bool
 
 
-def problems_with(survey: Survey, submission: Submission) -> list[Problem]:
-    """Everything wrong with a submission for this form, the valid-response threshold included."""
+def problems_with(survey: Survey, submission: Submission, *, ratings: bool = True
+                  ) -> list[Problem]:
+    """Everything wrong with a submission for this form, the valid-response threshold included
+    unless ``ratings`` is False (the response is then stored, invalid if it rates too few)."""
     instrument = survey.instrument
     problems = check_submission(instrument, survey.block_codes, submission, survey.unit)
+    if not ratings:
+        return problems
     required = required_rated(instrument, survey.campaign.valid_threshold)
     numbers = {item.code: number for number, item in enumerate(instrument.rating_items, 1)}
     rated = [code for code in numbers
@@ -107,10 +112,15 @@ def _previous(session: Session, key: str, submission: Submission,
 
 
 def accept(survey: Survey, key: str, submission: Submission, *, client_address: str | None,
-           now: datetime | None = None, entered_by_id: int | None = None) -> Accepted:
+           now: datetime | None = None, entered_by: User | None = None,
+           keep_incomplete: bool = False) -> Accepted:
     """Store a submission once; a replay returns the first, bursts are stored flagged.
 
-    ``entered_by_id`` names the staff account whose API token sent it (None for citizens).
+    ``entered_by`` is the staff member who sent it (an ODK collector, an API token's owner):
+    the response names them and the audit log records the new response as theirs.
+    ``keep_incomplete`` stores a
+    response rating too few items as invalid instead of refusing it: an interview done on a
+    tablet cannot be asked again, any more than a paper sheet.
     """
     now = now or utcnow()
     sheet_id = survey.sheet.id if survey.sheet else None
@@ -119,7 +129,7 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
         return done
     if not survey.accepts_on(local_date(now)):
         raise SurveyClosed()
-    problems = problems_with(survey, submission)
+    problems = problems_with(survey, submission, ratings=not keep_incomplete)
     if problems:
         raise SubmissionRefused(problems)
     client = client_hash(client_address, now)
@@ -134,10 +144,15 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
                 campaign=survey.campaign, unit=survey.unit, version=survey.version,
                 instrument=survey.instrument, submission=submission, key=key,
                 channel=survey.channel, submitted_at=now, counter=survey.counter,
-                sheet_id=sheet_id, client_hash=client, entered_by_id=entered_by_id)
+                sheet_id=sheet_id, client_hash=client,
+                entered_by_id=entered_by.id if entered_by is not None else None)
             response.received_at = now
             session.add(response)
             session.flush()
+            if entered_by is not None:
+                audit.record("response.collect", user=entered_by, object_type="response",
+                             object_id=response.id,
+                             after={"channel": survey.channel.value, "key": key})
             # Flags this response and, for a burst of one source or pattern, its earlier ones.
             flag_bursts(session, response, now)
             accepted = Accepted(response_id=response.id, created=True,
