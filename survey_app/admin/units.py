@@ -17,6 +17,7 @@ from ..models import Counter, Unit, UnitKind
 from . import questions
 from .common import admin_change, admin_only
 from .forms import UnitForm, UnitImportForm, options
+from .listing import listing
 
 
 def _unit_or_404(unit_id: int) -> Unit:
@@ -46,8 +47,8 @@ def units():
     counts = dict(db.session.execute(select(Counter.unit_id, func.count()).where(
         Counter.is_active).group_by(Counter.unit_id)).all())
     query = select(Unit).options(selectinload(Unit.parent)).order_by(Unit.kind, Unit.name)
-    return render_template("admin/units.html", units=db.session.scalars(query).all(),
-                           counts=counts)
+    found = listing(query, (Unit.code, Unit.name))
+    return render_template("admin/units.html", units=found.rows, found=found, counts=counts)
 
 
 @admin_only

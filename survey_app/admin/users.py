@@ -14,6 +14,7 @@ from ..models import Role, Unit, User
 from . import questions
 from .common import admin_change, admin_only
 from .forms import UserEditForm, UserForm, options
+from .listing import listing
 
 
 def _unit_choices() -> list:
@@ -32,7 +33,8 @@ def _secret_page(user: User, password: str, created: bool):
 def _list_page(error: str | None = None, status: int = 200):
     query = select(User).options(selectinload(User.units)).order_by(User.active.desc(),
                                                                     User.username)
-    return render_template("admin/users.html", users=db.session.scalars(query).all(),
+    found = listing(query, (User.username, User.full_name))
+    return render_template("admin/users.html", users=found.rows, found=found,
                            error=error), status
 
 

@@ -137,3 +137,21 @@ def test_non_admins_are_refused(client, make_unit, make_user, login_as, role):
                                                       "kind": "commune", "parent_id": "0"})
     assert response.status_code == 403
     assert set(units_by_code()) == {"xa-thu"}
+
+
+def test_the_unit_list_is_searched_and_paged_past_50_rows(client, admin, make_unit):
+    for number in range(60):
+        make_unit(f"xa-so-{number:02d}", f"Xã Số {number:02d}")
+    make_unit("p-tu-phap", "Phòng Tư pháp")
+    first = client.get("/admin/units").get_data(as_text=True)
+    assert "61 đơn vị; trang 1/2" in first and first.count("<td><code>") == 50
+    assert "Trang sau" in first
+    second = client.get("/admin/units?page=2").get_data(as_text=True)
+    assert second.count("<td><code>") == 11
+    found = client.get("/admin/units?q=tư pháp").get_data(as_text=True)
+    assert "1 đơn vị có “tư pháp”" in found and "<code>p-tu-phap</code>" in found
+    assert "<code>xa-so-01</code>" not in found
+    by_code = client.get("/admin/units?q=XA-SO-5").get_data(as_text=True)
+    assert "10 đơn vị" in by_code
+    assert client.get("/admin/units?q=%25_").status_code == 200  # LIKE's signs are letters here
+    assert "0 đơn vị" in client.get("/admin/units?q=%25_").get_data(as_text=True)

@@ -139,3 +139,12 @@ def test_an_account_change_is_credited_to_the_acting_admin_not_whoever_is_signed
             user_admin.update_account(target, acting, "Cán Bộ", Role.VIEWER, [])
     event = db.session.scalar(select(AuditEvent).filter_by(action="user.update"))
     assert event.user_id == acting.id
+
+
+def test_the_account_list_is_searched_by_name(client, admin, make_user, make_unit):
+    unit = make_unit()
+    for username, name in (("canbo-a", "Nguyễn Văn An"), ("canbo-b", "Trần Thị Bình")):
+        make_user(username, units=[unit])[0].full_name = name
+    db.session.commit()
+    page = client.get("/admin/users?q=Bình").get_data(as_text=True)
+    assert "1 tài khoản có “Bình”" in page and "canbo-b" in page and "canbo-a" not in page
