@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,10 @@ from sqlalchemy import select
 
 from ..domain.results.approval import FlaggedNotReviewed, approve
 from ..domain.results.exports import write_export
-from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results
+from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results, recount
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, User
+from ..models import Campaign, CampaignState, User
 from .base import command, fail
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
@@ -99,3 +101,38 @@ def approve_results_command(campaign_code: str, username: str, confirmed: int) -
     click.echo(f"Đã phê duyệt kết quả đợt “{campaign_code}” (phiên bản {snapshot.version}, "
                f"{snapshot.n_responses} phiếu được tính). SHA-256 của tệp XLSX: "
                f"{snapshot.xlsx_sha256}")
+
+
+def _show_part(shown: str, part: str, seconds: float) -> None:
+    click.echo(f"  {shown} {part}: {seconds:.1f} s")
+
+
+@command("recount")
+@click.option("--campaign", "campaign_code", default=None,
+              help="Only this campaign (default: every campaign that is not a draft).")
+@click.option("--progress", is_flag=True, help="Print each part as it is computed.")
+def recount_command(campaign_code: str | None, progress: bool) -> None:
+    """Recompute every result from the responses (no cache) and refresh the cache."""
+    if campaign_code is not None:
+        campaigns = [_campaign(campaign_code)]
+    else:
+        campaigns = list(db.session.scalars(select(Campaign)
+                                            .where(Campaign.state != CampaignState.DRAFT)
+                                            .order_by(Campaign.id)))
+    differed = 0
+    for number, campaign in enumerate(campaigns, 1):
+        started = time.perf_counter()
+        shown = f"[{number}/{len(campaigns)}] {campaign.code}"
+        try:
+            outcome = recount(campaign, progress=functools.partial(_show_part, shown)
+                              if progress else None)
+        except DomainError as error:
+            fail(f"Đợt “{campaign.code}”: {error}")
+        differed += len(outcome.differed)
+        note = (f"; khác bộ nhớ đệm ở: {', '.join(outcome.differed)}" if outcome.differed
+                else "")
+        click.echo(f"Đã tính lại đợt “{campaign.code}” ({outcome.parts} phần, "
+                   f"{time.perf_counter() - started:.1f} giây){note}.")
+    if differed:
+        fail(f"{differed} phần kết quả trong bộ nhớ đệm khác với kết quả tính lại; bộ nhớ đệm "
+             "đã được thay bằng kết quả tính lại. Hãy báo cho người phát triển.")

@@ -79,18 +79,26 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _columns(row: Any) -> list[Any]:
+#: Columns of the campaign that only its results' header shows; the header is made anew on
+#: every read (``results.compute``), so closing a campaign or renaming it keeps its cached
+#: numbers. tests/results/test_result_cache.py checks that they change no computed part.
+HEADER_ONLY = frozenset({"code", "name", "starts_on", "deadline", "state"})
+
+
+def _columns(row: Any, leave_out: frozenset[str] = frozenset()) -> list[Any]:
     """Every column value of an ORM row (new columns are covered without a change here)."""
     if row is None:
         return [None]
-    return [[attr.key, getattr(row, attr.key)] for attr in inspect(row).mapper.column_attrs]
+    return [[attr.key, getattr(row, attr.key)] for attr in inspect(row).mapper.column_attrs
+            if attr.key not in leave_out]
 
 
-def _campaign_settings(campaign: Campaign | None) -> list[Any]:
+def _campaign_settings(campaign: Campaign | None, leave_out: frozenset[str] = frozenset()
+                       ) -> list[Any]:
     if campaign is None:
         return [None]
     targets = sorted(campaign.targets, key=lambda target: target.unit_id)
-    return [_columns(campaign), [_columns(target) for target in targets],
+    return [_columns(campaign, leave_out), [_columns(target) for target in targets],
             _columns(campaign.instrument_version)]
 
 
@@ -105,7 +113,7 @@ def _scoring_bytes(campaign: Campaign) -> str:
 def settings_of(campaign: Campaign) -> list[Any]:
     """What the computation reads besides the responses, as the session gives it to it."""
     return [
-        _campaign_settings(campaign),
+        _campaign_settings(campaign, HEADER_ONLY),
         _campaign_settings(campaign.previous_campaign),
         [_columns(unit) for unit in db.session.scalars(select(Unit).order_by(Unit.id))],
         [_columns(counter) for counter in db.session.scalars(select(Counter)
@@ -158,13 +166,16 @@ def _writer() -> Iterator[Connection]:
             with connection.begin():
                 yield connection
             return
-        busy = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
-        connection.exec_driver_sql(f"PRAGMA busy_timeout = {STORE_BUSY_MS}")
+        # On the driver's connection: a statement through SQLAlchemy would begin the
+        # (deferred) transaction before BEGIN IMMEDIATE.
+        raw = connection.connection.driver_connection
+        busy = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute(f"PRAGMA busy_timeout = {STORE_BUSY_MS}")
         try:
             with connection.execution_options(sqlite_begin="IMMEDIATE").begin():
                 yield connection
         finally:
-            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(busy)}")
+            raw.execute(f"PRAGMA busy_timeout = {int(busy)}")
 
 
 def _upsert(dialect: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,12 +120,57 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
                 value = _compute_part(connection, campaign, instrument, rules, part)
                 fresh[part] = (value, time.perf_counter() - started)
     found.update(result_cache.store(campaign.id, key, fresh))
-    results = found[result_cache.BASE]
+    # The header holds no counted number: made anew each time, from the campaign as it is
+    # now (its state, name, dates), in front of the computed part (which sets computed_at).
+    results = _header(campaign, instrument, rules)
+    results.update(found[result_cache.BASE])
     if by is not None:
         results["by"] = found[result_cache.cut_part(by)]
     if cuts:
         results["cuts"] = {name: found[result_cache.cut_part(name)] for name in cuts}
     return Computed(results=results, **found.get(result_cache.EXTRAS, {}))
+
+
+@dataclass(frozen=True)
+class Recount:
+    """What ``recount`` did: parts computed, and those the cache held differently."""
+
+    parts: int
+    differed: list[str]
+
+
+def without_time(part: Any) -> Any:
+    """A part as compared between computations: everything but when it was computed."""
+    if isinstance(part, dict) and "computed_at" in part:
+        return {key: value for key, value in part.items() if key != "computed_at"}
+    return part
+
+
+def recount(campaign: Campaign, progress: Callable[[str, float], None] | None = None
+            ) -> Recount:
+    """Every part of the campaign's results from scratch, stored in the cache.
+
+    A part the cache held for the same fingerprint and that differs from the recomputation
+    is named in ``differed`` (it should never happen: the cache would have been wrong).
+    """
+    instrument = instrument_of(campaign.instrument_version)
+    rules = scoring_rules_of(campaign)
+    parts = [result_cache.BASE, *map(result_cache.cut_part, BY_DIMENSIONS),
+             result_cache.EXTRAS]
+    fresh: dict[str, tuple[Any, float]] = {}
+    with read_snapshot() as connection:
+        key = result_cache.fingerprint(connection, campaign)
+        held = result_cache.load(connection, campaign.id, parts, key)
+        for part in parts:
+            started = time.perf_counter()
+            value = _compute_part(connection, campaign, instrument, rules, part)
+            fresh[part] = (value, time.perf_counter() - started)
+            if progress is not None:
+                progress(part, fresh[part][1])
+    stored = result_cache.store(campaign.id, key, fresh)
+    differed = [part for part in parts if part in held
+                and without_time(held[part]) != without_time(stored[part])]
+    return Recount(parts=len(parts), differed=differed)
 
 
 def _compute_part(connection: Connection, campaign: Campaign, instrument: Instrument,
@@ -144,7 +189,7 @@ def _compute_part(connection: Connection, campaign: Campaign, instrument: Instru
     previous, comparison = _previous_frames(connection, campaign, instrument)
     with_invalid = _with_invalid(connection, campaign, instrument, frames)
     units = _units(campaign, frames)
-    results = _header(campaign, instrument, rules)
+    results: dict[str, Any] = {"computed_at": utcnow().isoformat(timespec="seconds")}
     results["previous"] = comparison
     results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous,
                                     with_invalid=with_invalid)
