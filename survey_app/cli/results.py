@@ -14,12 +14,15 @@ import click
 from sqlalchemy import select
 
 from ..domain.results.approval import FlaggedNotReviewed, approve
+from ..domain.results.dimensions import BY_DIMENSIONS
 from ..domain.results.exports import write_export
-from ..domain.results.results import BY_DIMENSIONS, compute_campaign_results, recount
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, CampaignState, User
+from ..support.lazy import lazy_module
 from .base import command, fail
+
+results_service = lazy_module("survey_app.domain.results.results")  # pandas, on first use
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 
@@ -65,7 +68,7 @@ def compute_index_command(campaign_code: str, fmt: str, target: str, by: str | N
     if not path.parent.is_dir():
         fail(f"Thư mục “{path.parent}” không tồn tại.")
     try:
-        results = compute_campaign_results(campaign, by=by)
+        results = results_service.compute_campaign_results(campaign, by=by)
     except DomainError as error:
         fail(str(error))
     if fmt == "json":
@@ -124,10 +127,11 @@ def recount_command(campaign_code: str | None, progress: bool) -> None:
         started = time.perf_counter()
         shown = f"[{number}/{len(campaigns)}] {campaign.code}"
         try:
-            outcome = recount(campaign, progress=functools.partial(_show_part, shown)
-                              if progress else None)
+            outcome = results_service.recount(
+                campaign, progress=functools.partial(_show_part, shown) if progress else None)
         except DomainError as error:
             fail(f"Đợt “{campaign.code}”: {error}")
+        db.session.rollback()  # ends the session's read: the recomputed parts are written now
         differed += len(outcome.differed)
         note = (f"; khác bộ nhớ đệm ở: {', '.join(outcome.differed)}" if outcome.differed
                 else "")

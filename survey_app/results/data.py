@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from ..auth import visible_unit_ids
 from ..domain.results import approval
-from ..domain.results import results as results_service
 from ..extensions import db
 from ..models import Campaign, CampaignState, Response, ResponseStatus, ResultSnapshot, Unit
+from ..support.lazy import lazy_module
+
+results_service = lazy_module("survey_app.domain.results.results")  # pandas, on first use
 
 COMMENT_LIMIT = 200
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from ..auth import ALL_STAFF, roles_required
 from ..domain.results import approval
+from ..domain.results.dimensions import BY_DIMENSIONS
 from ..domain.results.exports import FORMATS, write_export
 from ..domain.results.exports.raw_responses import raw_response_rows
-from ..domain.results.results import BY_DIMENSIONS
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role

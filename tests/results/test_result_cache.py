@@ -258,6 +258,7 @@ def test_a_second_read_computes_nothing_and_a_change_recomputes(world, monkeypat
     computed.clear()
     assert without_time(read()) == without_time(first)
     assert computed == []
+    db.session.rollback()  # the parts are written when the session's transaction ends
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)) == 3
 
     store(campaign, units[1], 60)  # new data: every part again
@@ -285,7 +286,7 @@ def test_a_failed_store_only_costs_a_recomputation(world, monkeypatch):
     campaign = world["campaign"]
     store(campaign, world["units"][0], 70)
 
-    def busy():
+    def busy(*args):
         raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(result_cache, "_writer", busy)
@@ -452,3 +453,34 @@ def test_cached_results_equal_a_recomputation_after_any_changes(world, monkeypat
         assert (cached.fingerprint, cached.n_counted, cached.instrument_versions) == \
             (fresh.fingerprint, fresh.n_counted, fresh.instrument_versions), operation
         db.session.rollback()
+
+
+def test_a_view_then_a_write_in_the_same_session_is_not_refused(world):
+    """Storing the cache from another connection while the session's read transaction is
+    open would make SQLite refuse the session's next write ("database is locked")."""
+    campaign, unit = world["campaign"], world["units"][0]
+    store(campaign, unit, 90)
+    db.session.rollback()
+    compute(db.session.get(Campaign, campaign.id), cuts=CUTS)  # reads, parts computed
+    db.session.get(Unit, unit.id).name = "Xã A (sửa)"  # then writes on the same session
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)) == 3
+
+
+def test_a_results_page_stores_its_parts_for_the_next_view(world, client, login_as,
+                                                            monkeypatch):
+    campaign = world["campaign"]
+    for number in range(5):
+        store(campaign, world["units"][number % 3], 95 + number)
+    db.session.rollback()
+    login_as(world["admin"])
+    assert client.get("/results/?campaign=nay").status_code == 200
+    computed: list[str] = []
+
+    def counting(connection, campaign, instrument, rules, part):
+        computed.append(part)
+        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part)
+
+    monkeypatch.setattr(results_service, "_compute_part", counting)
+    assert client.get("/results/?campaign=nay").status_code == 200
+    assert computed == []

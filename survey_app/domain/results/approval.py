@@ -23,8 +23,7 @@ from ...models import (
     utcnow,
 )
 from ..audit import audit
-from .exports import write_csv, write_report, write_workbook
-from .results import BY_DIMENSIONS, compute
+from .dimensions import BY_DIMENSIONS
 
 
 def _bytes(writer: Any, results: dict[str, Any]) -> bytes:
@@ -89,6 +88,9 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
     waiting = unreviewed_flagged(campaign_id)
     if waiting and waiting != confirmed_flagged:
         raise FlaggedNotReviewed(waiting)
+    from .exports import write_csv, write_report, write_workbook  # pandas, openpyxl, reportlab
+    from .results import compute
+
     version = _next_version(campaign_id)
     # Every cut too, so that pages of an approved campaign never mix in later data; the
     # cut by field is also the workbook's "by field" sheet.

@@ -30,11 +30,13 @@ import logging
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, Engine, event, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from questionnaires import SCORING_DIR
 
@@ -159,9 +161,9 @@ def load(connection: Connection, campaign_id: int, parts: Iterable[str], key: st
 
 
 @contextmanager
-def _writer() -> Iterator[Connection]:
+def _writer(engine: Engine | None = None) -> Iterator[Connection]:
     """A short write transaction of its own (never the request's session)."""
-    with db.engine.connect() as connection:
+    with (engine or db.engine).connect() as connection:
         if connection.dialect.name != "sqlite":
             with connection.begin():
                 yield connection
@@ -186,31 +188,65 @@ def _upsert(dialect: str) -> Any:
     return insert(ResultCache.__table__)
 
 
+@dataclass(frozen=True)
+class _Parts:
+    """Computed parts waiting to be written: (part → payload, seconds)."""
+
+    engine: Engine
+    campaign_id: int
+    key: str
+    payloads: dict[str, tuple[bytes, float]]
+
+
 def store(campaign_id: int, key: str, computed: dict[str, tuple[Any, float]]
           ) -> dict[str, Any]:
     """Store freshly computed parts (value, seconds) under ``key``; return them as a reader
     of the cache would get them (JSON types), so a first view equals every later one.
 
-    A part that cannot be stored now (the database busy for more than a second, the
-    campaign deleted meanwhile) is simply computed again next time.
+    While the session has a transaction open, the parts are written when it ends: a write
+    from another connection meanwhile would make SQLite refuse the session's own later
+    writes ("database is locked": its read snapshot would be stale). A part that cannot be
+    stored (the database busy for more than a second, the campaign deleted meanwhile) is
+    simply computed again next time.
     """
-    payloads = {part: encode(value) for part, (value, _) in computed.items()}
+    payloads = {part: (encode(value), float(seconds))
+                for part, (value, seconds) in computed.items()}
     if payloads:
-        try:
-            with _writer() as connection:
-                statement = _upsert(connection.dialect.name)
-                now = utcnow()
-                for part, payload in payloads.items():
-                    values = {"campaign_id": campaign_id, "part": part, "fingerprint": key,
-                              "payload": payload, "computed_at": now,
-                              "seconds": float(computed[part][1])}
-                    connection.execute(statement.values(**values).on_conflict_do_update(
-                        index_elements=["campaign_id", "part"],
-                        set_={name: values[name] for name in
-                              ("fingerprint", "payload", "computed_at", "seconds")}))
-        except SQLAlchemyError as error:
-            log.warning("Results of campaign %s not cached: %s", campaign_id, error)
-    return {part: decode(payload) for part, payload in payloads.items()}
+        parts = _Parts(db.engine, campaign_id, key, payloads)
+        session = db.session()
+        if session.in_transaction():
+            session.info.setdefault(PENDING, []).append(parts)
+        else:
+            _write(parts)
+    return {part: decode(payload) for part, (payload, _) in payloads.items()}
+
+
+PENDING = "result_cache_pending"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _write_pending(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None:
+        return
+    for parts in session.info.pop(PENDING, ()):
+        _write(parts)
+
+
+def _write(parts: _Parts) -> None:
+    try:
+        with _writer(parts.engine) as connection:
+            statement = _upsert(connection.dialect.name)
+            now = utcnow()
+            for part, (payload, seconds) in parts.payloads.items():
+                values = {"campaign_id": parts.campaign_id, "part": part,
+                          "fingerprint": parts.key, "payload": payload, "computed_at": now,
+                          "seconds": seconds}
+                connection.execute(statement.values(**values).on_conflict_do_update(
+                    index_elements=["campaign_id", "part"],
+                    set_={name: values[name] for name in
+                          ("fingerprint", "payload", "computed_at", "seconds")}))
+    except SQLAlchemyError as error:
+        log.warning("Results of campaign %s not cached: %s", parts.campaign_id, error)
 
 
 def forget(campaign_id: int | None = None) -> int:

@@ -36,16 +36,12 @@ from ...models import (
 )
 from ..campaigns.instruments import instrument_of
 from . import counting, result_cache
+from .dimensions import BY_DIMENSIONS
 from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
-#: The cuts ``--by`` accepts, with the Vietnamese name of each.
-BY_DIMENSIONS = {
-    "field": "Lĩnh vực",
-    "channel": "Kênh khảo sát",
-    "counter": "Quầy",
-    "respondent_type": "Đối tượng",
-}
 NO_ANSWER = "Không trả lời"
+
+__all__ = ["BY_DIMENSIONS", "Computed", "compute", "compute_campaign_results", "recount"]
 
 
 @contextmanager

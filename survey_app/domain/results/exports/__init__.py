@@ -6,13 +6,21 @@ only ``raw_responses`` reads rows, streamed in batches.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from .csv_export import write_csv
-from .pdf_report import write_report
 from .safety import neutralise
-from .xlsx import write_workbook
+
+#: The writers, imported when first used (openpyxl, reportlab: not at the app's start-up).
+_WRITERS = {"write_csv": "csv_export", "write_report": "pdf_report",
+            "write_workbook": "xlsx"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WRITERS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WRITERS[name]}", __name__), name)
 
 #: format → (MIME type, file extension)
 FORMATS = {
@@ -26,11 +34,11 @@ def write_export(results: Mapping[str, Any], fmt: str, stream: IO[bytes],
                  raw_rows: Iterable[Sequence[Any]] | None = None) -> None:
     """Write ``results`` in ``fmt`` (xlsx, csv or pdf) to ``stream``."""
     if fmt == "xlsx":
-        write_workbook(results, stream, raw_rows=raw_rows)
+        __getattr__("write_workbook")(results, stream, raw_rows=raw_rows)
     elif fmt == "csv":
-        write_csv(results, stream)
+        __getattr__("write_csv")(results, stream)
     elif fmt == "pdf":
-        write_report(results, stream)
+        __getattr__("write_report")(results, stream)
     else:
         raise ValueError(f"Định dạng không hỗ trợ: {fmt}")
 
