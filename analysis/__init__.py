@@ -3,49 +3,82 @@
 Every definition is in METHODOLOGY.md (§3 indices, §4 uncertainty and comparison, §5
 sample size, §6 PAR points); docs/analysis.md describes the API and the table formats.
 This package imports only ``questionnaires``, numpy, pandas and scipy — never Flask,
-SQLAlchemy or the web application.
+SQLAlchemy or the web application — and each of them only when a name that needs it is
+first used.
 """
 
 from __future__ import annotations
 
-from ._structure import DEFAULT_BY, DISTRICT, Structure, pool_groups, structure_of
-from .change import change_from_previous, same_instrument
-from .comparison import (
-    MIN_RESPONDENTS,
-    TOO_FEW_TO_COMPARE,
-    compare_with_district,
-    holm,
-    units_differ,
-)
-from .display import MISSING, format_number, format_percent, round_half_up
-from .district import combined_variance, floored_variance, satterthwaite_df
-from .indices import METHODS, criterion_indices, element_indices, overall_indices
-from .intervals import jeffreys_interval, logit_t_interval, mover_difference, wilson_interval
-from .linearization import (
-    OVERALL_TARGETS,
-    effective_df,
-    index_estimates,
-    linearization_weights,
-    linearized_intervals,
-    linearized_variances,
-)
-from .points import competition_rank, par_points, rule_points
-from .reference import (
-    count_table,
-    keep_valid_responses,
-    moments_table,
-    respondent_scores,
-    respondent_table,
-)
-from .results import compute_results, compute_weights
-from .sample_size import (
-    DATA_PROBLEM,
-    SAMPLE_OK,
-    SAMPLE_SHORT,
-    required_answers,
-    sample_status,
-    yamane,
-)
+import importlib
+from typing import Any
+
+#: Each public name → the submodule defining it. Imported on first use (PEP 562): the web
+#: application imports ``analysis.sample_size`` at start-up without numpy, pandas or scipy.
+_SOURCES = {
+    "DEFAULT_BY": "_structure",
+    "DISTRICT": "_structure",
+    "Structure": "_structure",
+    "pool_groups": "_structure",
+    "structure_of": "_structure",
+    "change_from_previous": "change",
+    "same_instrument": "change",
+    "MIN_RESPONDENTS": "comparison",
+    "TOO_FEW_TO_COMPARE": "comparison",
+    "compare_with_district": "comparison",
+    "holm": "comparison",
+    "units_differ": "comparison",
+    "MISSING": "display",
+    "format_number": "display",
+    "format_percent": "display",
+    "round_half_up": "display",
+    "combined_variance": "district",
+    "floored_variance": "district",
+    "satterthwaite_df": "district",
+    "METHODS": "indices",
+    "criterion_indices": "indices",
+    "element_indices": "indices",
+    "overall_indices": "indices",
+    "jeffreys_interval": "intervals",
+    "logit_t_interval": "intervals",
+    "mover_difference": "intervals",
+    "wilson_interval": "intervals",
+    "OVERALL_TARGETS": "linearization",
+    "effective_df": "linearization",
+    "index_estimates": "linearization",
+    "linearization_weights": "linearization",
+    "linearized_intervals": "linearization",
+    "linearized_variances": "linearization",
+    "competition_rank": "points",
+    "par_points": "points",
+    "rule_points": "points",
+    "count_table": "reference",
+    "keep_valid_responses": "reference",
+    "moments_table": "reference",
+    "respondent_scores": "reference",
+    "respondent_table": "reference",
+    "compute_results": "results",
+    "compute_weights": "results",
+    "DATA_PROBLEM": "sample_size",
+    "SAMPLE_OK": "sample_size",
+    "SAMPLE_SHORT": "sample_size",
+    "required_answers": "sample_size",
+    "sample_status": "sample_size",
+    "yamane": "sample_size",
+}
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{source}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "DATA_PROBLEM", "DEFAULT_BY", "DISTRICT", "METHODS", "MIN_RESPONDENTS", "MISSING",

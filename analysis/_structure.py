@@ -13,16 +13,13 @@ import pandas as pd
 
 from questionnaires import Instrument
 
-#: Default group column of every table (a unit code).
-DEFAULT_BY = "unit"
-#: Group value used for the district row (all groups pooled).
-DISTRICT = "__district__"
+from ._names import DEFAULT_BY, DISTRICT, By
+
 #: Values counted as satisfied when the structure is given as a plain mapping.
 DEFAULT_SATISFIED = frozenset({4, 5})
 #: The rating values that enter the indices (METHODOLOGY §3).
 VALID_VALUES = frozenset({1, 2, 3, 4, 5})
 
-By = str | Sequence[str]
 
 
 @dataclass(frozen=True)

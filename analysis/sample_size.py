@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from ._names import DEFAULT_BY, By
 
-from ._structure import DEFAULT_BY, By, by_columns, require_columns
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Status label of a unit below its required sample (METHODOLOGY §5).
 SAMPLE_SHORT = "chưa đủ mẫu"
@@ -103,6 +105,10 @@ def sample_status(respondents: pd.DataFrame, dossiers: pd.DataFrame | None = Non
         known; ``response_rate`` is NaN without a positive N; ``problem`` is ``""`` or the
         data problem in words.
     """
+    import pandas as pd  # here: the validity rule above is used at start-up, without pandas
+
+    from ._structure import by_columns, require_columns
+
     columns = by_columns(by)
     require_columns(respondents, [*columns, "n_respondents"], "respondent table")
     table = respondents[[*columns, "n_respondents"]].copy()

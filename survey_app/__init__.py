@@ -17,13 +17,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     load_config(app, test_config)
 
-    from . import auth, database, i18n, input_guard, navigation, security
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from . import auth, database, i18n, input_guard, migrating, navigation, security
+    from .extensions import csrf, db, limiter, login_manager
     from .orm import render_migration_item
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True,
-                     render_as_batch=True, render_item=render_migration_item)
+    migrating.init_app(app, db, directory=str(MIGRATIONS_DIR), compare_type=True,
+                       render_as_batch=True, render_item=render_migration_item)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

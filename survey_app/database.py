@@ -26,13 +26,33 @@ _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def init_app(app: Flask) -> None:
-    """Attach the SQLite settings to the app's engines and log the library version."""
+    """Attach the SQLite settings to the app's engines; under ``flask run``, the start-up
+    notes (gunicorn shows them from gunicorn.conf.py, once in its master process)."""
     with app.app_context():
         for engine in db.engines.values():
             _engines.add(engine)
             if engine.dialect.name == "sqlite":
                 _configure_sqlite(engine, app.config)
-                log_sqlite_version()
+    if _serving_with_flask_run():
+        startup_notes(app)
+
+
+def _serving_with_flask_run() -> bool:
+    """Whether this app is being loaded by ``flask run`` (not by any other command)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.command.name == "run"
+
+
+def startup_notes(app: Flask) -> None:
+    """Said once when a server starts: the SQLite library's version when it is unsafe.
+
+    Not before every command (issue 12); ``flask --app wsgi doctor`` says it too.
+    """
+    with app.app_context():
+        if any(engine.dialect.name == "sqlite" for engine in db.engines.values()):
+            log_sqlite_version()
 
 
 def _configure_sqlite(engine: Engine, config: Any) -> None:

@@ -13,7 +13,7 @@ from flask import Flask
 from flask_login import current_user
 
 from .auth import ALL_STAFF, UNIT_WORK
-from .domain.paper.scan_review import waiting_count as scan_waiting_count
+from .domain.paper.scan_queue import waiting_count as scan_waiting_count
 from .domain.submissions.flagged import waiting_count
 from .models import Role, User
 

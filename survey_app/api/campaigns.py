@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from ..domain.campaigns.progress import campaign_progress
 from ..domain.results import presented
-from ..domain.results.results import results_json
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, ResultSnapshot
 from ..support.dates import today_local
+from ..support.lazy import lazy_module
 from . import access
 from .blueprint import bp, problems
 from .problems import ApiProblem
@@ -28,6 +28,8 @@ from .schemas import (
     SnapshotListSchema,
 )
 from .timing import as_of, since_utc
+
+results_service = lazy_module("survey_app.domain.results.results")  # pandas, on first use
 
 
 def _latest_snapshots(campaign_ids: list[int]) -> dict[int, ResultSnapshot]:
@@ -128,7 +130,7 @@ def results(args: dict[str, Any], code: str):
         raise ApiProblem(409, "results_unavailable", detail=str(error),
                          detail_en="The results cannot be computed with the campaign's "
                                    "settings (see the Vietnamese detail).") from error
-    return Response(results_json(document), mimetype="application/json")
+    return Response(results_service.results_json(document), mimetype="application/json")
 
 
 @bp.arguments(SnapshotArgs, location="query")

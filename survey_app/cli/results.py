@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,13 @@ from ..domain.results import exports
 from ..domain.results.approval import FlaggedNotReviewed, approve
 from ..domain.results.cuts import CUTS
 from ..domain.results.exports import write_export
-from ..domain.results.results import compute_campaign_results, results_json
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Campaign, User
+from ..models import Campaign, CampaignState, User
+from ..support.lazy import lazy_module
 from .base import command, fail
+
+results_service = lazy_module("survey_app.domain.results.results")  # pandas, on first use
 
 FORMATS = ("json", *exports.FORMATS)
 
@@ -59,11 +63,11 @@ def compute_index_command(campaign_code: str, fmt: str, target: str, by: str | N
     if not path.parent.is_dir():
         fail(f"Thư mục “{path.parent}” không tồn tại.")
     try:
-        results = compute_campaign_results(campaign, by=by)
+        results = results_service.compute_campaign_results(campaign, by=by)
     except DomainError as error:
         fail(str(error))
     if fmt == "json":
-        data = results_json(results)
+        data = results_service.results_json(results)
         _write_atomically(path, lambda stream: stream.write(data))
     else:
         _write_atomically(path, lambda stream: write_export(results, fmt, stream))
@@ -95,3 +99,39 @@ def approve_results_command(campaign_code: str, username: str, confirmed: int) -
     click.echo(f"Đã phê duyệt kết quả đợt “{campaign_code}” (phiên bản {snapshot.version}, "
                f"{snapshot.n_responses} phiếu được tính). SHA-256 của tệp XLSX: "
                f"{snapshot.xlsx_sha256}")
+
+
+def _show_part(shown: str, part: str, seconds: float) -> None:
+    click.echo(f"  {shown} {part}: {seconds:.1f} s")
+
+
+@command("recount")
+@click.option("--campaign", "campaign_code", default=None,
+              help="Only this campaign (default: every campaign that is not a draft).")
+@click.option("--progress", is_flag=True, help="Print each part as it is computed.")
+def recount_command(campaign_code: str | None, progress: bool) -> None:
+    """Recompute every result from the responses (no cache) and refresh the cache."""
+    if campaign_code is not None:
+        campaigns = [_campaign(campaign_code)]
+    else:
+        campaigns = list(db.session.scalars(select(Campaign)
+                                            .where(Campaign.state != CampaignState.DRAFT)
+                                            .order_by(Campaign.id)))
+    differed = 0
+    for number, campaign in enumerate(campaigns, 1):
+        started = time.perf_counter()
+        shown = f"[{number}/{len(campaigns)}] {campaign.code}"
+        try:
+            outcome = results_service.recount(
+                campaign, progress=functools.partial(_show_part, shown) if progress else None)
+        except DomainError as error:
+            fail(f"Đợt “{campaign.code}”: {error}")
+        db.session.rollback()  # ends the session's read: the recomputed parts are written now
+        differed += len(outcome.differed)
+        note = (f"; khác bộ nhớ đệm ở: {', '.join(outcome.differed)}" if outcome.differed
+                else "")
+        click.echo(f"Đã tính lại đợt “{campaign.code}” ({outcome.parts} phần, "
+                   f"{time.perf_counter() - started:.1f} giây){note}.")
+    if differed:
+        fail(f"{differed} phần kết quả trong bộ nhớ đệm khác với kết quả tính lại; bộ nhớ đệm "
+             "đã được thay bằng kết quả tính lại. Hãy báo cho người phát triển.")

@@ -9,13 +9,16 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from ..domain.paper.reading import DEFAULT_DPI
-from ..domain.paper.scan_intake import campaign_lookup, read_pages, take_scans
 from ..extensions import db
 from ..models import Campaign, CampaignState, User
+from ..support.lazy import lazy_module
 from .base import command, fail
 
 FORMATS = ("text", "json")
+
+
+#: OpenCV, NumPy, PDFium: imported when the command runs, not with every flask command.
+intake = lazy_module("survey_app.domain.paper.scan_intake")
 
 
 def _line(data: dict[str, Any], fmt: str) -> str:
@@ -34,8 +37,8 @@ def _line(data: dict[str, Any], fmt: str) -> str:
               "the pages that need a person for the review screen (needs --user).")
 @click.option("--user", "username", default=None,
               help="Account the stored sheets are entered by (and whose units it may enter).")
-@click.option("--dpi", type=click.IntRange(150, 400), default=DEFAULT_DPI, show_default=True,
-              help="Resolution PDF pages are rendered at.")
+@click.option("--dpi", type=click.IntRange(150, 400), default=200, show_default=True,
+              help="Resolution PDF pages are rendered at (reading.DEFAULT_DPI).")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def read_scans_command(campaign_code: str, fmt: str, store: bool, username: str | None,
@@ -55,7 +58,7 @@ def read_scans_command(campaign_code: str, fmt: str, store: bool, username: str 
     if not store:
         if username:
             fail("--user chỉ dùng cùng --store.")
-        for read in read_pages(contents, campaign_lookup(campaign), dpi=dpi):
+        for read in intake.read_pages(contents, intake.campaign_lookup(campaign), dpi=dpi):
             click.echo(_line(read.result.to_json(), fmt))
         return
     if not username:
@@ -66,7 +69,7 @@ def read_scans_command(campaign_code: str, fmt: str, store: bool, username: str 
     if campaign.state is not CampaignState.OPEN:
         fail(f"Đợt khảo sát “{campaign.code}” không còn mở; không nhập phiếu.")
     # Every write goes through the paper-entry path, each in its own write transaction.
-    outcomes = take_scans(contents, campaign, user, dpi=dpi, check=False)
+    outcomes = intake.take_scans(contents, campaign, user, dpi=dpi, check=False)
     for outcome in outcomes:
         click.echo(_line(outcome.to_json(), fmt))
     if fmt == "text":

@@ -7,13 +7,15 @@ from pathlib import Path
 import click
 
 from questionnaires import DefinitionError
-from questionnaires.xlsform import NotExportable, definition_from_xlsform, instrument_to_xlsform
 
 from ..database import write_transaction
 from ..domain.audit import audit
 from ..domain.campaigns.instruments import instrument_of, publish_definition, published_version
 from ..errors import DomainError
+from ..support.lazy import lazy_module
 from .base import command, fail
+
+xlsform = lazy_module("questionnaires.xlsform")  # openpyxl and pyxform, on first use
 
 
 @command("export-xlsform")
@@ -30,8 +32,8 @@ def export_xlsform_command(code: str, version: int | None, out: Path) -> None:
              "có sẵn).")
     instrument = instrument_of(row)
     try:
-        data = instrument_to_xlsform(instrument)
-    except NotExportable as error:
+        data = xlsform.instrument_to_xlsform(instrument)
+    except xlsform.NotExportable as error:
         fail(f"Không xuất được {row.label} ra XLSForm: {error}.")
     out.write_bytes(data)
     click.echo(f"Đã ghi {row.label} ({len(instrument.rating_items)} câu đánh giá, "
@@ -43,7 +45,7 @@ def export_xlsform_command(code: str, version: int | None, out: Path) -> None:
 def import_xlsform_command(xlsx_file: Path) -> None:
     """Publish the instrument an XLSForm workbook describes (a new code or version)."""
     try:
-        definition = definition_from_xlsform(xlsx_file.read_bytes())
+        definition = xlsform.definition_from_xlsform(xlsx_file.read_bytes())
         with write_transaction():
             publication = publish_definition(
                 definition, xlsx_file.name,

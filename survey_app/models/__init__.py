@@ -6,7 +6,7 @@ from .audit import AuditEvent
 from .campaigns import CAMPAIGN_STATE_LABELS, Campaign, CampaignState, CampaignUnit
 from .instruments import InstrumentVersion
 from .responses import Answer, Channel, Response, ResponseStatus
-from .results import ResultSnapshot
+from .results import ResultCache, ResultRevision, ResultSnapshot
 from .scans import SCAN_STATE_LABELS, ScanCrop, ScanPage, ScanState
 from .sheets import Sheet, SheetBatch, VerificationEntry
 from .units import Counter, Unit, UnitKind
@@ -15,7 +15,7 @@ from .users import LoginFailure, Role, User, user_unit
 __all__ = [
     "CAMPAIGN_STATE_LABELS", "SCAN_STATE_LABELS", "Answer", "ApiToken", "AuditEvent", "Base",
     "Campaign", "CampaignState", "CampaignUnit", "Channel", "Counter", "InstrumentVersion",
-    "LoginFailure", "Response", "ResponseStatus", "ResultSnapshot", "Role", "ScanCrop",
-    "ScanPage", "ScanState", "Sheet", "SheetBatch", "Unit", "UnitKind", "User",
-    "VerificationEntry", "user_unit", "utcnow",
+    "LoginFailure", "Response", "ResponseStatus", "ResultCache", "ResultRevision",
+    "ResultSnapshot", "Role", "ScanCrop", "ScanPage", "ScanState", "Sheet", "SheetBatch", "Unit",
+    "UnitKind", "User", "VerificationEntry", "user_unit", "utcnow",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -43,3 +43,42 @@ class ResultSnapshot(db.Model):
 
     approved_by: Mapped[User] = relationship()
     campaign: Mapped[Campaign] = relationship()
+
+
+class ResultRevision(db.Model):
+    """How many times the responses of one unit in one campaign have changed.
+
+    Kept by database triggers on ``response`` and ``answer`` (migration 0008), in the same
+    transaction as the change, whatever wrote it: the service, a bulk statement or psql.
+    The computed-results cache (``domain/results/result_cache.py``) is keyed by these
+    counters, so reading them is all it takes to know whether a cached result still holds.
+    """
+
+    __tablename__ = "result_revision"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    #: No foreign key: a unit whose responses were all deleted keeps its counter.
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class ResultCache(db.Model):
+    """One computed part of a campaign's results and the fingerprint it was computed for.
+
+    Parts: ``base`` (units, district, comparison), ``cut:<dimension>``, ``extras`` (what
+    approval records about the counted responses). ``payload`` is the part's JSON, zlib-
+    compressed. A part is used only while the fingerprint of the campaign's data, settings
+    and code is the one stored; otherwise it is computed again and replaced.
+    """
+
+    __tablename__ = "result_cache"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    part: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: How long computing it took, in seconds (what the cache saves each time it is used).
+    seconds: Mapped[float] = mapped_column(Float)

@@ -9,24 +9,20 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..auth import UNIT_WORK, acting_user, roles_required
 from ..domain.campaigns.instruments import instrument_of
 from ..domain.paper.paper_entry import EntryRefused
-from ..domain.paper.scan_intake import OUTCOME_LABELS, Outcome, UploadRefused, take_scans
-from ..domain.paper.scan_review import (
-    crop_of,
-    discard_page,
-    next_waiting,
-    pending_sheets,
-    read_review,
-    review_questions,
-    save_review,
-)
 from ..domain.paper.serials import display_serial
 from ..domain.submissions.responses import COMMENT, Problem
 from ..extensions import csrf
 from ..models import ScanPage, ScanState
+from ..support.lazy import lazy_module
 from ..support.text import clean_text
 from .access import get_in_scope
 from .entry import open_campaign
 from .sheet_forms import ActionForm
+
+# Reading scans needs OpenCV, NumPy and PDFium: imported on the first upload or review, not
+# when the app starts (issue 12).
+intake = lazy_module("survey_app.domain.paper.scan_intake")
+review = lazy_module("survey_app.domain.paper.scan_review")
 
 #: Shown when an upload's CSRF token is missing or expired (nothing is read then).
 EXPIRED = ("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và "
@@ -48,13 +44,13 @@ def _too_large() -> str:
 
 
 def _render_scans(campaign, campaigns, *, outcomes=None, error=None, status=200):
-    counts: dict[Outcome, int] = {}
+    counts: dict[str, int] = {}
     for outcome in outcomes or ():
         counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
     return render_template(
         "staff/scans.html", campaign=campaign, campaigns=campaigns, outcomes=outcomes,
-        counts=counts, labels=OUTCOME_LABELS, error=error, form=ActionForm(),
-        pending=pending_sheets(current_user, campaign.id), states=ScanState,
+        counts=counts, labels=intake.OUTCOME_LABELS, error=error, form=ActionForm(),
+        pending=review.pending_sheets(current_user, campaign.id), states=ScanState,
         max_pages=current_app.config["SCAN_MAX_PAGES"],
         max_size=size_text(int(current_app.config["SCAN_MAX_UPLOAD"]))), status
 
@@ -88,17 +84,17 @@ def scans():
     if not files:
         return _render_scans(campaign, campaigns, error=NO_FILES, status=400)
     try:
-        outcomes = take_scans(files, campaign, acting_user(),
+        outcomes = intake.take_scans(files, campaign, acting_user(),
                               dpi=int(current_app.config["SCAN_DPI"]),
                               max_pages=int(current_app.config["SCAN_MAX_PAGES"]))
-    except UploadRefused as refused:
+    except intake.UploadRefused as refused:
         return _render_scans(campaign, campaigns, error=str(refused), status=422)
     return _render_scans(campaign, campaigns, outcomes=outcomes)
 
 
 def _render_review(page: ScanPage, *, values: dict[str, str], problems: list[Problem],
                    status: int = 200):
-    questions = review_questions(page)
+    questions = review.review_questions(page)
     comment_question = next((q for q in instrument_of(page.campaign.instrument_version).profile
                              if q.code == COMMENT), None)
     if page.state is ScanState.COMMENT and COMMENT not in values:
@@ -124,12 +120,12 @@ def scan_review_save(scan_id: int):
     page = get_in_scope(ScanPage, scan_id)
     campaign_id, campaign_code = page.campaign_id, page.campaign.code
     try:
-        saved = save_review(scan_id, request.form, acting_user())
+        saved = review.save_review(scan_id, request.form, acting_user())
     except EntryRefused as refused:
-        _values, _comment, raw, _problems = read_review(page, request.form)
+        _values, _comment, raw, _problems = review.read_review(page, request.form)
         return _render_review(page, values=raw, problems=refused.problems, status=422)
     flash(saved.message, saved.category)
-    following = next_waiting(current_user, campaign_id, scan_id)
+    following = review.next_waiting(current_user, campaign_id, scan_id)
     if following is not None:
         return redirect(url_for("staff.scan_review", scan_id=following), 303)
     return redirect(url_for("staff.scans", campaign=campaign_code), 303)
@@ -140,7 +136,7 @@ def scan_discard(scan_id: int):
     """Remove a waiting page (to scan it again, or to type the sheet by hand)."""
     page = get_in_scope(ScanPage, scan_id)
     campaign_code = page.campaign.code
-    flash(discard_page(scan_id, acting_user()), "success")
+    flash(review.discard_page(scan_id, acting_user()), "success")
     return redirect(url_for("staff.scans", campaign=campaign_code), 303)
 
 
@@ -148,7 +144,7 @@ def scan_discard(scan_id: int):
 def scan_crop(scan_id: int, code: str):
     """The crop of one question's row (or of the comment box) of a waiting page."""
     page = get_in_scope(ScanPage, scan_id)
-    png = crop_of(page, code)
+    png = review.crop_of(page, code)
     if png is None:
         abort(404)
     return Response(png, mimetype="image/png",

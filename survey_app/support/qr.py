@@ -9,17 +9,19 @@ import json
 import math
 import zlib
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import qrcode
-import qrcode.image.svg
-from qrcode.constants import ERROR_CORRECT_M
-from reportlab.pdfgen.canvas import Canvas
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 #: White modules kept around the code, as the QR standard asks.
 QUIET_ZONE = 4
 
 
-def _code(data: str, border: int = QUIET_ZONE, mask: int | None = None) -> qrcode.QRCode:
+def _code(data: str, border: int = QUIET_ZONE, mask: int | None = None) -> Any:
+    import qrcode  # with Pillow: imported on first use, not at the app's start-up
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=border, mask_pattern=mask)
     code.add_data(data)
     code.make(fit=True)
@@ -54,6 +56,8 @@ def qr_png(data: str, min_pixels: int = PRINT_PIXELS) -> bytes:
 
 def qr_svg(data: str) -> bytes:
     """An SVG image of the QR code (one path, with its quiet zone)."""
+    import qrcode.image.svg
+
     image = _code(data).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     buffer = io.BytesIO()
     image.save(buffer)

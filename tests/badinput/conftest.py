@@ -71,6 +71,11 @@ def table_counts() -> dict[str, int]:
     return dict(zip([table.name for table in tables], row, strict=True))
 
 
+#: Written alongside stored responses: the audit trail, and the per-unit revision counters
+#: the database's triggers keep for the results cache (migration 0008).
+IGNORED = ("audit_event", "result_revision")
+
+
 def changed_tables(before: dict[str, int], ignore: tuple[str, ...] = ()) -> dict[str, int]:
     """Tables whose row count differs from ``before`` (beyond the ``ignore``d ones)."""
     after = table_counts()

@@ -158,7 +158,8 @@ def test_file_names_say_campaign_kind_and_date_and_one_content_type(client, logi
 def test_the_csv_has_the_same_layout_before_and_after_approval(client, login_as, world):
     login_as(world["users"][Role.ADMIN])
     _, _, before = _download(client, "/results/download/csv")
-    world["campaign"].state = CampaignState.CLOSED
+    db.session.rollback()  # end the test's read snapshot: the download wrote since
+    db.session.get(Campaign, world["campaign"].id).state = CampaignState.CLOSED
     db.session.commit()
     assert client.post("/results/approve", data={"campaign": "2026-huyen", "flagged": "0"}
                        ).status_code == 302

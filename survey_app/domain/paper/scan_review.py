@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from ...auth import scope_to_units
@@ -31,6 +31,7 @@ from .paper_entry import (
     snapshot,
 )
 from .scan_intake import PageRead, sheet_response, store_sheet
+from .scan_queue import WAITING_STATES
 from .serials import display_serial
 
 #: Sheets listed at most on the pending page (the oldest first).
@@ -38,7 +39,6 @@ LIST_LIMIT = 500
 #: What a reviewer's decision is recorded as in the page's readings.
 REVIEWED = "reviewed"
 #: The states a person has something to do in.
-WAITING_STATES = (ScanState.REVIEW, ScanState.COMMENT)
 
 
 @dataclass(frozen=True)
@@ -127,12 +127,6 @@ def pending_sheets(user: User, campaign_id: int) -> list[PendingSheet]:
         sheets.append(PendingSheet(sheet.id, sheet.serial, pages[0].unit.name, pages, missing,
                                    moot))
     return sheets
-
-
-def waiting_count(user: User) -> int:
-    """Scanned pages in the user's units that wait for a person (the menu's count)."""
-    query = select(func.count(ScanPage.id)).where(ScanPage.state.in_(WAITING_STATES))
-    return db.session.scalar(scope_to_units(query, ScanPage.unit_id, user)) or 0
 
 
 def next_waiting(user: User, campaign_id: int, after: int) -> int | None:

@@ -12,12 +12,14 @@ from ...errors import DomainError
 from ...extensions import db
 from ...models import Campaign, CampaignState, CampaignUnit, Response, Sheet, SheetBatch, Unit, User
 from ...support.formatting import count_text
+from ...support.lazy import lazy_module
 from ..audit import audit
 from ..campaigns.campaign_scope import campaigns_for
 from ..campaigns.instruments import campaign_blocks, instrument_of
 from ..units.links import sheet_url
 from .serials import new_serial
-from .sheet_pdf import layout_of, plan_sheet, render_sheets
+
+sheet_pdf = lazy_module("survey_app.domain.paper.sheet_pdf")  # ReportLab, on first use
 
 MAX_SHEETS = 2000
 COUNT_PROBLEM = f"Số phiếu phải là số nguyên từ 1 đến {count_text(MAX_SHEETS)}."
@@ -71,8 +73,8 @@ def visible_batches(user: User) -> list[BatchRow]:
 
 def _plan_for(campaign: Campaign, unit: Unit, blocks: list[str], fields: list[str] | None):
     instrument = instrument_of(campaign.instrument_version)
-    return plan_sheet(instrument, blocks, fields, title=instrument.title, unit_name=unit.name,
-                      campaign_name=campaign.name)
+    return sheet_pdf.plan_sheet(instrument, blocks, fields, title=instrument.title,
+                                unit_name=unit.name, campaign_name=campaign.name)
 
 
 def _fresh_serials(count: int) -> list[str]:
@@ -101,7 +103,7 @@ def create_batch(campaign_id: int, unit_id: int, count: int | str, user: User | 
     blocks = list(campaign_blocks(campaign))
     fields = list(unit.field_codes) if unit.field_codes else None
     plan = _plan_for(campaign, unit, blocks, fields)
-    layout = layout_of(plan, count, instrument=campaign.instrument_version.label,
+    layout = sheet_pdf.layout_of(plan, count, instrument=campaign.instrument_version.label,
                        blocks=blocks, field_codes=fields)
     with write_transaction() as session:
         serials = _fresh_serials(count)
@@ -126,4 +128,4 @@ def batch_pdf(batch: SheetBatch) -> bytes:
     plan = _plan_for(campaign, unit, list(layout.get("blocks", [])), layout.get("field_codes"))
     sheets = db.session.scalars(select(Sheet).where(Sheet.batch_id == batch.id)
                                 .order_by(Sheet.id)).all()
-    return render_sheets(plan, [(sheet.serial, sheet_url(sheet)) for sheet in sheets])
+    return sheet_pdf.render_sheets(plan, [(sheet.serial, sheet_url(sheet)) for sheet in sheets])

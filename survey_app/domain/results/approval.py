@@ -25,7 +25,6 @@ from ...models import (
 from ..audit import audit
 from .cuts import CUTS
 from .exports import FORMATS
-from .results import compute
 
 
 def _bytes(writer: Any, results: dict[str, Any]) -> bytes:
@@ -90,6 +89,8 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
     waiting = unreviewed_flagged(campaign_id)
     if waiting and waiting != confirmed_flagged:
         raise FlaggedNotReviewed(waiting)
+    from .results import compute
+
     version = _next_version(campaign_id)
     # Every cut too, so that pages of an approved campaign never mix in later data; the
     # cut by field is also the workbook's "by field" sheet.

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from ...auth import visible_unit_ids
 from ...extensions import db
 from ...models import Campaign, Response, ResponseStatus, ResultSnapshot, Unit, User
+from ...support.lazy import lazy_module
 from . import approval
-from . import results as results_service
+
+results_service = lazy_module("survey_app.domain.results.results")  # pandas, on first use
 
 COMMENT_LIMIT = 200
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +36,13 @@ from ...models import (
     utcnow,
 )
 from ..campaigns.instruments import instrument_of
-from . import counting
+from . import counting, result_cache
 from .cuts import CUTS, cut_named
 from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
 NO_ANSWER = "Không trả lời"
+
+__all__ = ["Computed", "compute", "compute_campaign_results", "recount", "results_json"]
 
 
 @contextmanager
@@ -93,40 +96,109 @@ def compute_campaign_results(campaign: Campaign, by: str | None = None) -> dict[
 
 
 def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False,
-            cuts: Sequence[str] = ()) -> Computed:
-    """Results from one snapshot; optionally the fingerprint and several cuts (``cuts``)."""
+            cuts: Sequence[str] = (), *, cached: bool = True) -> Computed:
+    """Results from one snapshot; optionally the fingerprint and several cuts (``cuts``).
+
+    Each part (the units and district, each cut, the approval fingerprint) comes from the
+    cache while the campaign's data, settings and code are those it was computed from
+    (``result_cache``), else it is computed from the data and stored. ``cached=False``
+    recomputes every part from scratch (and stores it): ``flask recount``, the tests.
+    """
     for name in [by, *cuts]:
         if name is not None:
             cut_named(name)
     instrument = instrument_of(campaign.instrument_version)
     rules = scoring_rules_of(campaign)
-    names = {target.unit_id: target.unit.name for target in campaign.targets}
+    sections = list(dict.fromkeys([*cuts, *([by] if by else [])]))
+    parts = [result_cache.BASE, *map(result_cache.cut_part, sections),
+             *([result_cache.EXTRAS] if fingerprint else [])]
+    fresh: dict[str, tuple[Any, float]] = {}
     with read_snapshot() as connection:
-        frames = _frames(connection, campaign, instrument, ["unit"], names=names)
-        previous, comparison = _previous_frames(connection, campaign, instrument)
-        with_invalid = _with_invalid(connection, campaign, instrument, frames)
-        grouped = {name: _frames(connection, campaign, instrument, [name, "unit"])
-                   for name in dict.fromkeys([*cuts, *([by] if by else [])])}
-        extra = {}
-        if fingerprint:
-            digest, n_counted = response_fingerprint(connection, campaign.id)
-            extra = {"fingerprint": digest, "n_counted": n_counted,
-                     "instrument_versions": counted_versions(connection, campaign.id)}
-    units = _units(campaign, frames)
+        key = result_cache.fingerprint(connection, campaign)
+        found = result_cache.load(connection, campaign.id, parts, key) if cached else {}
+        for part in parts:
+            if part not in found:
+                started = time.perf_counter()
+                value = _compute_part(connection, campaign, instrument, rules, part)
+                fresh[part] = (value, time.perf_counter() - started)
+    found.update(result_cache.store(campaign.id, key, fresh))
+    # The header holds no counted number: made anew each time, from the campaign as it is
+    # now (its state, name, dates), in front of the computed part (which sets computed_at).
     results = _header(campaign, instrument, rules)
+    results.update(found[result_cache.BASE])
+    if by is not None:
+        results["by"] = found[result_cache.cut_part(by)]
+    if cuts:
+        results["cuts"] = {name: found[result_cache.cut_part(name)] for name in cuts}
+    return Computed(results=results, **found.get(result_cache.EXTRAS, {}))
+
+
+@dataclass(frozen=True)
+class Recount:
+    """What ``recount`` did: parts computed, and those the cache held differently."""
+
+    parts: int
+    differed: list[str]
+
+
+def without_time(part: Any) -> Any:
+    """A part as compared between computations: everything but when it was computed."""
+    if isinstance(part, dict) and "computed_at" in part:
+        return {key: value for key, value in part.items() if key != "computed_at"}
+    return part
+
+
+def recount(campaign: Campaign, progress: Callable[[str, float], None] | None = None
+            ) -> Recount:
+    """Every part of the campaign's results from scratch, stored in the cache.
+
+    A part the cache held for the same fingerprint and that differs from the recomputation
+    is named in ``differed`` (it should never happen: the cache would have been wrong).
+    """
+    instrument = instrument_of(campaign.instrument_version)
+    rules = scoring_rules_of(campaign)
+    parts = [result_cache.BASE, *map(result_cache.cut_part, CUTS),
+             result_cache.EXTRAS]
+    fresh: dict[str, tuple[Any, float]] = {}
+    with read_snapshot() as connection:
+        key = result_cache.fingerprint(connection, campaign)
+        held = result_cache.load(connection, campaign.id, parts, key)
+        for part in parts:
+            started = time.perf_counter()
+            value = _compute_part(connection, campaign, instrument, rules, part)
+            fresh[part] = (value, time.perf_counter() - started)
+            if progress is not None:
+                progress(part, fresh[part][1])
+    stored = result_cache.store(campaign.id, key, fresh)
+    differed = [part for part in parts if part in held
+                and without_time(held[part]) != without_time(stored[part])]
+    return Recount(parts=len(parts), differed=differed)
+
+
+def _compute_part(connection: Connection, campaign: Campaign, instrument: Instrument,
+                  rules: ScoringRules, part: str) -> dict[str, Any]:
+    """One part of the results, from the data seen on ``connection``."""
+    if part == result_cache.EXTRAS:
+        digest, n_counted = response_fingerprint(connection, campaign.id)
+        return {"fingerprint": digest, "n_counted": n_counted,
+                "instrument_versions": counted_versions(connection, campaign.id)}
+    if part != result_cache.BASE:
+        name = part.removeprefix(result_cache.cut_part(""))
+        grouped = _frames(connection, campaign, instrument, [name, "unit"])
+        return _by_section(grouped, name, _units(campaign, grouped), instrument, campaign)
+    names = {target.unit_id: target.unit.name for target in campaign.targets}
+    frames = _frames(connection, campaign, instrument, ["unit"], names=names)
+    previous, comparison = _previous_frames(connection, campaign, instrument)
+    with_invalid = _with_invalid(connection, campaign, instrument, frames)
+    units = _units(campaign, frames)
+    results: dict[str, Any] = {"computed_at": utcnow().isoformat(timespec="seconds")}
     results["previous"] = comparison
     results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous,
                                     with_invalid=with_invalid)
     results["district"] = district_entry(frames, instrument, previous, with_invalid)
     results["excluded"] = _excluded(frames.statuses)
     results["units_differ"] = _units_differ(frames, campaign)
-    sections = {name: _by_section(frames_of_cut, name, units, instrument, campaign)
-                for name, frames_of_cut in grouped.items()}
-    if by is not None:
-        results["by"] = sections[by]
-    if cuts:
-        results["cuts"] = {name: sections[name] for name in cuts}
-    return Computed(results=results, **extra)
+    return results
 
 
 def _frames(connection: Connection, campaign: Campaign, instrument: Instrument,

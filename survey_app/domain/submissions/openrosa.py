@@ -33,8 +33,6 @@ from defusedxml import DefusedXmlException
 from sqlalchemy import exists, select
 
 from questionnaires import NOT_APPLICABLE, Instrument
-from questionnaires.xlsform import xform_of
-from questionnaires.xlsform.sheets import INTRO_NAME, NOT_APPLICABLE_NAME
 
 from ...extensions import db
 from ...models import Campaign, CampaignState, CampaignUnit, Channel, Unit, User
@@ -105,6 +103,8 @@ class ODKForm:
         version = self.campaign.instrument_version
         key = (version.id, version.digest, self.survey.block_codes)
         if key not in _xforms:
+            from questionnaires.xlsform import xform_of  # pyxform, openpyxl: on first use
+
             _xforms[key] = xform_of(self.instrument, block_codes=self.survey.block_codes)
         return _xforms[key]
 
@@ -235,6 +235,8 @@ def _instance_id(root: Element) -> str:
 
 
 def _value(raw: str, code: str, not_applicable: bool, problems: list[str]) -> int | None:
+    from questionnaires.xlsform.sheets import NOT_APPLICABLE_NAME  # the package loads openpyxl
+
     if raw == NOT_APPLICABLE_NAME and not_applicable:
         return NOT_APPLICABLE
     if raw.isascii() and raw.isdigit() and len(raw) <= 2:
@@ -245,6 +247,8 @@ def _value(raw: str, code: str, not_applicable: bool, problems: list[str]) -> in
 
 
 def _answers(root: Element, form: ODKForm) -> Submission:
+    from questionnaires.xlsform.sheets import INTRO_NAME  # the package loads openpyxl
+
     """Item answers, profile and comment; unknown or nested elements are refused."""
     instrument = form.instrument
     groups = {element.code: element.items for element in instrument.elements}

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from reportlab.lib.pagesizes import A4, A5
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -20,7 +18,11 @@ from ...support.qr import draw_qr
 from ..submissions.public_survey import promised_minutes
 from .links import counter_url
 
-PAGE_SIZES = {"a4": A4, "a5": A5}
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
+#: Paper sizes offered (ReportLab's names, looked up when a poster is drawn).
+PAPERS = {"a4": "A4", "a5": "A5"}
 INSTRUCTION = "Quét mã QR để đánh giá mức độ hài lòng của Ông/Bà"
 SUBTITLE = "Khảo sát sự hài lòng của người dân, tổ chức"
 
@@ -46,6 +48,8 @@ def all_counters(unit_id: int | None = None) -> list[Counter]:
 def _centered_lines(canvas: Canvas, text: str, font: str, size: float, width: float,
                     top: float, page_width: float) -> float:
     """Draw ``text`` wrapped and centred from ``top`` down; return the y below it."""
+    from reportlab.lib.utils import simpleSplit
+
     leading = size * 1.25
     for line in simpleSplit(text, font, size, width):
         top -= leading
@@ -61,6 +65,8 @@ def promise(minutes: int | None) -> str:
 
 def _draw_poster(canvas: Canvas, counter: Counter, page_size: tuple[float, float],
                  minutes: int | None) -> None:
+    from reportlab.lib.pagesizes import A4
+
     regular, bold = register_fonts()
     width, height = page_size
     scale = width / A4[0]
@@ -83,7 +89,10 @@ def _draw_poster(canvas: Canvas, counter: Counter, page_size: tuple[float, float
 
 def poster_pdf(counters: Iterable[Counter], paper: str = "a4") -> bytes:
     """A PDF with one poster page per counter, on A4 or A5 paper."""
-    page_size = PAGE_SIZES[paper]
+    from reportlab.lib import pagesizes
+    from reportlab.pdfgen.canvas import Canvas
+
+    page_size = getattr(pagesizes, PAPERS[paper])
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=page_size, invariant=1)
     canvas.setTitle("Áp phích khảo sát sự hài lòng")
