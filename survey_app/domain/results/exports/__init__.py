@@ -34,11 +34,17 @@ def write_export(results: Mapping[str, Any], fmt: str, stream: IO[bytes],
                  raw_rows: Iterable[Sequence[Any]] | None = None) -> None:
     """Write ``results`` in ``fmt`` (xlsx, csv or pdf) to ``stream``."""
     if fmt == "xlsx":
-        __getattr__("write_workbook")(results, stream, raw_rows=raw_rows)
+        from .xlsx import write_workbook
+
+        write_workbook(results, stream, raw_rows=raw_rows)
     elif fmt == "csv":
-        __getattr__("write_csv")(results, stream)
+        from .csv_export import write_csv
+
+        write_csv(results, stream)
     elif fmt == "pdf":
-        __getattr__("write_report")(results, stream)
+        from .pdf_report import write_report
+
+        write_report(results, stream)
     else:
         raise ValueError(f"Định dạng không hỗ trợ: {fmt}")
 
