@@ -76,3 +76,15 @@ def test_numbers_are_right_aligned_in_their_column(results):
     finally:
         document.close()
     assert max(rights) - min(rights) < 1.5  # points: the same right edge
+
+
+def test_a_province_of_120_units_makes_a_report(results):
+    # One chart 120 rows tall is higher than a page (ReportLab's LayoutError, a 500): the
+    # chart is drawn in parts.
+    template = results["units"][1]
+    units = [{**template, "unit_code": f"xa-{n:03d}", "unit_name": f"Xã số {n:03d}",
+              "rank": n} for n in range(1, 121)]
+    texts = pages_text(report({**results, "units": units}))
+    every = " ".join(texts)
+    assert "Xã số 001" in every and "Xã số 120" in every
+    assert f"Trang {len(texts)}/{len(texts)}" in texts[-1]

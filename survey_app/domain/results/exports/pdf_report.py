@@ -29,6 +29,8 @@ from ....support.pdf_fonts import register_fonts
 from . import tables as t
 
 CHART_WIDTH = 170 * mm
+#: Units per chart drawing: 40 rows of 14 pt stay well inside one A4 page.
+CHART_ROWS = 40
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
@@ -126,8 +128,10 @@ def write_report(results: Mapping[str, Any], stream: IO[bytes],
     if not sections:
         story.append(_ranked_table(results, [], styles))
     if units:
+        # A province's 120 units do not fit one page: the chart goes on in parts.
         story += [_p("Chỉ số chung và khoảng tin cậy 95%", styles["h2"]),
-                  interval_drawing(results, units)]
+                  *(interval_drawing(results, units[start:start + CHART_ROWS])
+                    for start in range(0, len(units), CHART_ROWS))]
     story += _method_note(results, styles)
     story.append(_signature(letterhead, styles))
     document.build(story, canvasmaker=NumberedCanvas)
