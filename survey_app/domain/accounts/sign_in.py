@@ -26,6 +26,15 @@ class SignIn:
     throttle: Throttle | None = None
 
 
+def password_ok(user: User | None, password: str) -> bool:
+    """Whether ``password`` opens ``user`` (active); as slow for a missing or locked account,
+    so timing tells nothing."""
+    if user is None or not user.active:
+        _burn_time(password)
+        return False
+    return verify_password(user, password)
+
+
 def attempt(username: str, password: str, address: str | None) -> SignIn:
     """Check throttling and the password in one write transaction; record the outcome."""
     name = username.strip().lower()[:login_throttle.MAX_USERNAME]
@@ -42,12 +51,7 @@ def attempt(username: str, password: str, address: str | None) -> SignIn:
             audit.record("login.refused", user=None, object_type="user", object_id=logged_name,
                          note=f"tạm khóa, còn {throttle.seconds} giây")
             return SignIn(throttle=throttle)
-        if user is None or not user.active:
-            _burn_time(password)
-            ok = False
-        else:
-            ok = verify_password(user, password)
-        if not ok:
+        if not password_ok(user, password):
             login_throttle.record_failure(name, address)
             audit.record("login.failure", user=None, object_type="user", object_id=logged_name,
                          note=None if user is not None else "tên đăng nhập không tồn tại")
@@ -83,12 +87,7 @@ def check_credentials(username: str, password: str, address: str | None) -> Sign
             audit.record("login.refused", user=None, object_type="user", object_id=logged_name,
                          note=f"{HTTP_NOTE}: tạm khóa, còn {throttle.seconds} giây")
         return SignIn(throttle=throttle)
-    if user is None or not user.active:
-        _burn_time(password)
-        ok = False
-    else:
-        ok = verify_password(user, password)
-    if not ok:
+    if not password_ok(user, password):
         with write_transaction():
             login_throttle.record_failure(name, address)
             audit.record("login.failure", user=None, object_type="user", object_id=logged_name,
