@@ -45,6 +45,11 @@ def _period(campaign: Campaign, unit: Unit, *, upcoming: bool) -> str:
     if upcoming:
         return _("“%(name)s” tại %(unit)s nhận ý kiến từ ngày %(start)s đến ngày %(end)s. "
                  "Vui lòng quay lại trong thời gian này.", **values)
+    closed_on = public_survey.closed_early_on(campaign)
+    if closed_on is not None:
+        return _("“%(name)s” tại %(unit)s bắt đầu từ ngày %(start)s và đã kết thúc sớm vào "
+                 "ngày %(closed)s (dự kiến đến ngày %(end)s). Cảm ơn Ông/Bà đã quan tâm.",
+                 closed=date_text(closed_on), **values)
     return _("“%(name)s” tại %(unit)s đã diễn ra từ ngày %(start)s đến ngày %(end)s. "
              "Cảm ơn Ông/Bà đã quan tâm.", **values)
 

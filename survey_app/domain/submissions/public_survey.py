@@ -22,6 +22,7 @@ from ...models import (
     Sheet,
     Unit,
 )
+from ...support.formatting import local_moment
 from ..campaigns.instruments import campaign_blocks, instrument_of
 from .form_keys import FormKey, new_key_value
 
@@ -123,6 +124,14 @@ def schedule_of(unit_id: int, today: date) -> tuple[str, Campaign | None]:
         or_(Campaign.state != CampaignState.OPEN, Campaign.deadline < today))
         .order_by(Campaign.deadline.desc(), Campaign.id.desc()).limit(1))
     return ("ended", ended) if ended is not None else ("none", None)
+
+
+def closed_early_on(campaign: Campaign) -> date | None:
+    """The local day a campaign was closed, if that was before its deadline; else None."""
+    if campaign.closed_at is None or campaign.state is CampaignState.OPEN:
+        return None
+    day = local_moment(campaign.closed_at).date()
+    return day if day < campaign.deadline else None
 
 
 def survey_at_counter(counter: Counter, today: date, *, kiosk: bool) -> Survey | None:
