@@ -40,6 +40,17 @@ def empty_database(request, tmp_path):
     admin.dispose()
 
 
+def insert_campaign(connection, number: int = 1, code: str = "dot", state: str = "open"
+                    ) -> None:
+    """A campaign row as the schema has it from 0002 on (instrument version 1)."""
+    connection.exec_driver_sql(
+        "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, deadline, "
+        "headline_method, valid_threshold, margin_of_error, optional_blocks, scoring_file, "
+        "state, created_at, weighting, min_compare_responses) VALUES "
+        f"({number}, '{code}', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, "
+        f"'[]', 'x', '{state}', '2026-11-01 08:00:00', 'respondent', 30)")
+
+
 def table_names() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names())
 
@@ -82,12 +93,7 @@ def test_undoing_the_burst_signals_keeps_every_response_and_answer(empty_databas
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
-            connection.exec_driver_sql(
-                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
-                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
-                "scoring_file, state, created_at, weighting, min_compare_responses) VALUES (1, "
-                "'dot', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
-                "'open', '2026-12-01 08:00:00', 'respondent', 30)")
+            insert_campaign(connection)
             connection.exec_driver_sql(
                 "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
                 "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
@@ -159,12 +165,7 @@ def test_the_odk_channel_keeps_every_response_both_ways(empty_database):
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
-            connection.exec_driver_sql(
-                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
-                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
-                "scoring_file, state, created_at, weighting, min_compare_responses) VALUES (1, "
-                "'dot', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
-                "'open', '2026-12-01 08:00:00', 'respondent', 30)")
+            insert_campaign(connection)
             connection.exec_driver_sql(
                 "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
                 "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
@@ -210,13 +211,7 @@ def test_campaigns_already_closed_learn_when_from_the_audit_log(empty_database):
                 "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
             for number, (code, state) in enumerate(
                     [("dong", "closed"), ("duyet", "approved"), ("mo", "open")], 1):
-                connection.exec_driver_sql(
-                    "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
-                    "deadline, headline_method, valid_threshold, margin_of_error, "
-                    "optional_blocks, scoring_file, state, created_at, weighting, "
-                    f"min_compare_responses) VALUES ({number}, '{code}', 'Đợt', 1, "
-                    "'2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
-                    f"'{state}', '2026-11-01 08:00:00', 'respondent', 30)")
+                insert_campaign(connection, number, code, state)
             events = [("dong", "2026-11-10 03:00:00", "closed"),
                       ("dong", "2026-11-11 03:00:00", "open"),
                       ("dong", "2026-11-20 17:30:00", "closed"),  # the last closing
