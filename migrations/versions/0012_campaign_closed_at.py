@@ -1,5 +1,6 @@
-"""When a campaign actually closed: ``campaign.closed_at``, so that a campaign closed before
-its deadline says so to the citizen ("đã kết thúc sớm, ngày …") and in the reports.
+"""When a campaign actually closed (campaign.closed_at).
+
+A campaign closed before its deadline says so to the citizen ("đã kết thúc sớm vào ngày …").
 
 Set when the campaign is closed, cleared when it is reopened, kept on approval. Campaigns
 already closed or approved get the moment of their last closing in the audit log (the
