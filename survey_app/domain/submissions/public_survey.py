@@ -7,6 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import contains_eager
 
 from questionnaires import Block, Instrument
 
@@ -76,8 +77,10 @@ def _takes_part(campaign_id: int, unit_id: int) -> bool:
 
 def active_counter(token: str) -> Counter | None:
     """The counter whose link this is, unless it was revoked or its unit deactivated."""
-    return db.session.scalar(select(Counter).join(Counter.unit).where(
-        Counter.token == token, Counter.is_active, Unit.is_active))
+    # The unit comes with the counter from the same join: every page of the link needs it.
+    return db.session.scalar(select(Counter).join(Counter.unit).options(
+        contains_eager(Counter.unit)).where(Counter.token == token, Counter.is_active,
+                                            Unit.is_active))
 
 
 def sheet_by_token(token: str) -> Sheet | None:
