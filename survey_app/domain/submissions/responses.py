@@ -91,8 +91,8 @@ def check_submission(instrument: Instrument, blocks: list[str] | tuple[str, ...]
             problems.append(Problem(code, _("Câu hỏi “%(code)s” không có trong phiếu này.",
                                             code=code)))
         elif not item.scale.accepts(value):
-            values = dict(code=code, value=repr(value),
-                          choices=", ".join(str(v) for v in item.scale.values))
+            values = {"code": code, "value": repr(value),
+                      "choices": ", ".join(str(v) for v in item.scale.values)}
             problems.append(Problem(code, _(
                 "Câu %(code)s: giá trị %(value)s không hợp lệ (chỉ nhận %(choices)s hoặc "
                 "“Không áp dụng”).", **values) if item.scale.not_applicable else _(
