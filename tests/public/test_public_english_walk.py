@@ -79,6 +79,7 @@ def test_every_page_of_the_english_citizen_path_is_in_english(client, make_unit,
     assert "The survey is anonymous and takes about" in home
     form = walk.get(url)
     assert "Part 1/" in form and "You are answering as (required)" in form
+    assert "Optional; at most 2,000 characters." in form  # English thousands separators
     fields = hidden_fields(form)
 
     # Everything a person can get wrong, in English, naming the questions in English.
