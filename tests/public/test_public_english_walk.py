@@ -142,6 +142,7 @@ def test_every_page_of_the_english_citizen_path_is_in_english(client, make_unit,
     walk.page(late.post(url, data={**hidden_fields(later), **answers_for(code)}), 410)
     walk.get(url)
 
+    assert "(NUL)" in walk.get(f"{url}?q=%00", 400)
     walk.get("/s/khong-co-quay-nay", 404)
     walk.get("/p/khong-co-phieu-nay", 404)
     too_large = client.post(url, data={**fields, "comment": "x" * 40_000})
