@@ -55,8 +55,10 @@ class CounterLink:
                        kiosk=1 if survey.kiosk else None)
 
     def next_url(self) -> str:
-        """A kiosk's blank form for the next person."""
-        return url_for("public.counter_form", token=self.token, kiosk=1)
+        """A kiosk's blank form for the next person, in the default language again (a person
+        who switched to English does not leave the tablet in English for the next one)."""
+        return url_for("public.counter_form", token=self.token, kiosk=1,
+                       lang=current_app.config["BABEL_DEFAULT_LOCALE"])
 
     def _memory(self) -> DeviceMemory:
         return DeviceMemory.load(request.cookies.get(DEVICE_COOKIE))

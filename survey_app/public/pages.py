@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
@@ -16,8 +18,17 @@ from ..support.formatting import date_text
 from .forms import FilledForm
 from .rendering import render_survey
 
-#: Seconds a kiosk shows its thank-you page before a blank form (kiosk.js).
+#: Seconds a kiosk shows its thank-you page before a blank form (kiosk.js; without
+#: JavaScript a ``<noscript>`` refresh).
 KIOSK_RETURN_SECONDS = 8
+
+
+@dataclass(frozen=True)
+class KioskPage:
+    """A page shown on a kiosk tablet (``g.kiosk``): larger type, and the language link only
+    when the counter enables it."""
+
+    language_link: bool
 
 
 def notice(title: str, *paragraphs: str, status: int = 200, action: tuple[str, str] | None = None
