@@ -142,8 +142,8 @@ def flag_bursts(session: Session, response: Response, response_id: int, now: dat
     """The flag for the new response ``response_id`` if it is part of a burst; the burst's
     earlier responses still counted are flagged here (and audited) when the rule says so.
 
-    ``response`` carries the new response's values (source, channel, pattern, status); the
-    caller stores the returned flag on it. One statement counts every rule (index range scans
+    ``response`` carries the new response's values (source, channel, pattern); the caller
+    stores the returned flag on it. One statement counts every rule (index range scans
     on ``(counter_id, received_at)`` and ``(client_hash, received_at)``); only a rule that
     fires costs more.
     """
@@ -160,8 +160,7 @@ def flag_bursts(session: Session, response: Response, response_id: int, now: dat
     counts = dict(zip(criteria, row, strict=True))
     fired = [(rule, counts[rule.code] + 1, int(config[rule.setting])) for rule in RULES
              if rule.code in criteria and counts[rule.code] >= int(config[rule.setting])]
-    flag = Flag(response.flag_reason, response.burst_key) \
-        if response.status is ResponseStatus.FLAGGED else None
+    flag: Flag | None = None
     for rule, number, limit in fired:
         if not rule.whole_burst and flag is not None:
             continue  # nothing left for it to flag

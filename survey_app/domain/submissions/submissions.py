@@ -164,7 +164,7 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
                              after={"channel": survey.channel.value, "key": key})
             # Flags this response and, for a burst of one source or pattern, its earlier ones.
             flag = flag_bursts(session, response, response_id, now)
-            if flag is not None and response.status is not ResponseStatus.FLAGGED:
+            if flag is not None:
                 session.execute(update(Response).where(Response.id == response_id).values(
                     status=ResponseStatus.FLAGGED, flag_reason=flag.reason,
                     burst_key=flag.burst_key))
