@@ -63,6 +63,9 @@ def unit_new():
     """Create a unit (it gets one counter, renamable later)."""
     form = UnitForm()
     form.parent_id.choices = _parent_choices()
+    user = acting_user()
+    if request.method == "GET" and not is_unscoped(user) and user.units:
+        form.parent_id.data = user.units[0].id  # a scoped admin adds units under its own
     error = None
     if form.validate_on_submit():
         data, error = _data(form)

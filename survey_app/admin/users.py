@@ -20,8 +20,7 @@ from .listing import listing
 
 def _unit_choices() -> list:
     units = db.session.scalars(in_scope(select(Unit), Unit.id))
-    return options((unit.id, "\u2003" * depth + f"{unit.name} ({unit.code})")
-                   for unit, depth in tree_order(units))
+    return options((unit.id, f"{unit.name} ({unit.code})") for unit, _ in tree_order(units))
 
 
 def _managed_user(user_id: int) -> User:
