@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from survey_app.domain.accounts.accounts import verify_password
 from survey_app.extensions import db
-from survey_app.models import Campaign, CampaignState, Counter, Response, Role, Unit, User
+from survey_app.models import Counter, Response, Role, Unit, User
 from survey_app.support.dates import today_local
 
 DEMO_CODES = {

@@ -21,4 +21,5 @@ def test_the_filter_box_narrows_the_units_and_ticks_survive(live_app, desktop):
     assert visible == ["Xã Canh Vinh (gl-xa-canh-vinh)"]
     page.get_by_role("searchbox").fill("")
     assert page.locator("ul#unit_ids li:visible").count() == total
-    assert page.locator("ul#unit_ids").get_by_label("Phường Quy Nhơn (gl-phuong-quy-nhon)").is_checked()
+    assert page.locator("ul#unit_ids").get_by_label(
+        "Phường Quy Nhơn (gl-phuong-quy-nhon)").is_checked()
