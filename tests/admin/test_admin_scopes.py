@@ -255,3 +255,14 @@ def test_the_audit_log_shows_a_commune_admin_what_its_accounts_did(tree, client,
     log = page(client, "/admin/audit")
     assert "cb-xa" in log and "cb-khac" not in log
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 2
+
+
+def test_odk_collect_serves_a_commune_admin_only_its_subtree(tree, client):
+    from tests.openrosa.openrosa_support import PROTOCOL, basic
+
+    # make_user's password; the fixture accounts need not change it
+    auth = {**PROTOCOL, **basic("qt-xa", "mat-khau-thu-123")}
+    own = client.get("/openrosa/tinh-2026/xa-minh-ttphcc/formList", headers=auth)
+    assert own.status_code == 200
+    other = client.get("/openrosa/tinh-2026/xa-khac/formList", headers=auth)
+    assert other.status_code == 403 and "không phụ trách Xã Khác" in other.get_data(as_text=True)
