@@ -65,6 +65,11 @@ def test_the_default_demo_is_gia_lai_province_in_its_present_shape(runner):
     assert small.organiser_id == van_canh.id
     assert {target.unit_id for target in small.targets} == {unit.id for unit in divisions}
 
+    # the staff pages open on the province's campaign, not the commune's
+    from survey_app.domain.campaigns.campaign_scope import visible_campaigns
+    sonoivu = db.session.scalar(select(User).filter_by(username="sonoivu"))
+    assert [c.code for c in visible_campaigns(sonoivu)] == ["demo", "demo-van-canh"]
+
     accounts = passwords(result.output)
     assert set(accounts) == {"admin", "sonoivu", "vancanh"}
     for username, units in (("admin", []), ("sonoivu", [province.id]),

@@ -32,9 +32,13 @@ def _parent_choices(exclude: Unit | None = None) -> list:
     top = [(0, "— Không có (cấp cao nhất) —")]
     if not is_unscoped(acting_user()) and (exclude is None or exclude.parent_id is not None):
         top = []
-    return options(top + [(unit.id, " " * depth + f"{unit.name} ({unit.code})")
-                          for unit, depth in tree_order(units)
-                          if exclude is None or unit.id != exclude.id])
+    choices = [(unit.id, "\u2003" * depth + f"{unit.name} ({unit.code})")
+               for unit, depth in tree_order(units) if exclude is None or unit.id != exclude.id]
+    if exclude is not None and exclude.parent is not None \
+            and exclude.parent_id not in {value for value, _ in choices}:
+        # a scoped admin's own top unit keeps its parent, above the admin's scope
+        choices.insert(0, (exclude.parent_id, f"{exclude.parent.name} ({exclude.parent.code})"))
+    return options(top + choices)
 
 
 def _data(form: UnitForm) -> tuple[unit_admin.UnitData | None, str | None]:

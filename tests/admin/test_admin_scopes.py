@@ -183,7 +183,13 @@ def test_a_commune_admin_works_inside_its_commune(tree, client, login_as):
         "csrf_token": token, "username": "qt-xa-2", "full_name": "Phó Quản trị",
         "role": "admin", "unit_ids": [str(tree.commune.id)]})
     assert deputy.status_code == 200
+    # its own commune: renamed, staying where it is
+    renamed = client.post(f"/admin/units/{tree.commune.id}", data={
+        "csrf_token": token, "code": "xa-minh", "name": "Xã Của Mình Mới", "kind": "commune",
+        "parent_id": str(tree.province.id)})
+    assert renamed.status_code == 302
     db.session.rollback()
+    assert db.session.get(Unit, tree.commune.id).name == "Xã Của Mình Mới"
     unit = db.session.scalar(select(Unit).filter_by(code="xa-minh-vp"))
     assert unit.parent_id == tree.commune.id and len(unit.counters) == 1
     new_staff = db.session.scalar(select(User).filter_by(username="cb-ttphcc"))

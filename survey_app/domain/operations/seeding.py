@@ -169,6 +169,15 @@ def _province(today: date, responses: int, report: SeedReport) -> None:
     divisions = [_unit(f"{commune.code}-{suffix}", name, UnitKind.DIVISION, commune, report)
                  for suffix, name in gia_lai.DIVISIONS]
     db.session.flush()
+    # The commune's campaign first: the province's, made last, is the one pages open with.
+    small = _campaign(COMMUNE_CAMPAIGN, f"Khảo sát sự hài lòng năm {today.year} — các bộ phận "
+                      "của xã Vân Canh (bản trình diễn)", commune, divisions,
+                      date(today.year, 1, 1), date(today.year, 12, 20), CampaignState.OPEN,
+                      {}, report)
+    if small is not None:
+        for target in small.targets:
+            target.fixed_target = PROVINCE_SAMPLE
+        report.responses += demo_responses.generate(small, min(responses, 200), today, seed=7)
     # Illustrative dossier counts N, a stable spread by position; the province fixes a sample
     # of 40 per unit (as provinces do), which the generated responses reach for most units.
     transactions = {unit.code: 150 + (index * 137) % 1400 for index, unit in enumerate(members)}
@@ -178,14 +187,6 @@ def _province(today: date, responses: int, report: SeedReport) -> None:
                          fixed_target=PROVINCE_SAMPLE)
     if campaign is not None:
         report.responses += demo_responses.generate(campaign, responses, today)
-    small = _campaign(COMMUNE_CAMPAIGN, f"Khảo sát sự hài lòng năm {today.year} — các bộ phận "
-                      "của xã Vân Canh (bản trình diễn)", commune, divisions,
-                      date(today.year, 1, 1), date(today.year, 12, 20), CampaignState.OPEN,
-                      {}, report)
-    if small is not None:
-        for target in small.targets:
-            target.fixed_target = PROVINCE_SAMPLE
-        report.responses += demo_responses.generate(small, min(responses, 200), today, seed=7)
     _account(PROVINCE_ADMIN, "Quản trị Sở Nội vụ tỉnh Gia Lai", Role.ADMIN, [province], report,
              "quản trị cấp tỉnh (Sở Nội vụ): tỉnh Gia Lai và mọi đơn vị thuộc tỉnh")
     _account(COMMUNE_ADMIN, "Quản trị UBND xã Vân Canh", Role.ADMIN, [commune], report,
