@@ -1,8 +1,14 @@
 """Who is logged in, and what they may see: authorization lives here and nowhere else.
 
-- ``admin`` (Phòng Nội vụ): everything.
-- ``viewer``: reads results of every unit, changes nothing.
-- ``unit_staff``: only the units assigned to them.
+Every account sees a part of the unit tree (docs/units.md):
+
+- ``admin`` with no unit (the installation's administrators): every unit; with units (a
+  province's Sở Nội vụ assigned to the province, a commune's admin to its commune): those
+  units and every unit below them, and only there may they change units, counters, accounts
+  and campaigns (``manages_unit``, ``manages_campaign``).
+- ``viewer``: reads results, changes nothing; with no unit everything, else its subtree.
+- ``unit_staff``: the units assigned to them and the units below them (a commune's staff
+  also work for its divisions).
 
 Views declare the roles they accept with ``roles_required`` and scope every query that
 touches unit data with ``scope_to_units`` (or check one unit with ``require_unit``).
@@ -19,7 +25,8 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from .extensions import db, login_manager
-from .models import Role, Unit, User
+from .models import Campaign, Role, Unit, User
+from .unit_tree import subtree_ids
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_STAFF = (Role.ADMIN, Role.UNIT_STAFF, Role.VIEWER)
@@ -65,11 +72,31 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorate
 
 
+def is_unscoped(user: User) -> bool:
+    """An admin or viewer with no unit: the whole installation."""
+    return user.role in (Role.ADMIN, Role.VIEWER) and not user.units
+
+
 def visible_unit_ids(user: User) -> set[int] | None:
-    """Ids of the units ``user`` may see; None means every unit."""
-    if user.role in (Role.ADMIN, Role.VIEWER):
+    """Ids of the units ``user`` may see (their units and every unit below them); None
+    means every unit."""
+    if is_unscoped(user):
         return None
-    return {unit.id for unit in user.units}
+    return subtree_ids(unit.id for unit in user.units)
+
+
+def manages_unit(unit_id: int | None, user: User) -> bool:
+    """Whether the admin ``user`` may change unit ``unit_id`` and what hangs on it (None: the
+    top of the tree, which only an unscoped admin manages)."""
+    if user.role is not Role.ADMIN:
+        return False
+    allowed = visible_unit_ids(user)
+    return allowed is None or (unit_id is not None and unit_id in allowed)
+
+
+def manages_campaign(campaign: Campaign, user: User) -> bool:
+    """Whether the admin ``user`` may change ``campaign``: its organiser is in their scope."""
+    return manages_unit(campaign.organiser_id, user)
 
 
 def scope_to_units(query: Select, unit_id_column: Any, user: User | None = None) -> Select:

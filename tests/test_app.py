@@ -93,14 +93,15 @@ def test_home_page_lists_demo_units_and_survey_links(database_url):
         seed_demo(today_local())
         db.session.commit()
         page = app.test_client().get("/").get_data(as_text=True)
-        assert "Thị trấn Vân Canh" in page and "Phòng Tài nguyên và Môi trường" in page
-        assert page.count('href="https://khaosat.example.vn/s/') == 19
+        assert "Xã Vân Canh" in page and "Sở Nông nghiệp và Môi trường" in page
+        # a counter for each of 20 departments, 130 communes and wards, 4 divisions
+        assert page.count('href="https://khaosat.example.vn/s/') == 154
         db.session.remove()
         db.engine.dispose()
 
 
 def test_home_page_hides_counter_links_on_a_real_install(client, runner):
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--responses", "0"])
     page = client.get("/").get_data(as_text=True)
     assert "/s/" not in page
     assert "Khảo sát sự hài lòng" in page

@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from survey_app.domain.accounts.accounts import verify_password
-from survey_app.domain.operations.seeding import AGENCIES, COMMUNES
 from survey_app.extensions import db
-from survey_app.models import Campaign, CampaignState, Counter, Response, Role, Unit, User
+from survey_app.models import Counter, Response, Role, Unit, User
 from survey_app.support.dates import today_local
 
 DEMO_CODES = {
@@ -29,30 +28,10 @@ def snapshot() -> dict[str, list]:
     return tables
 
 
-def test_seed_demo_creates_van_canh_and_prints_the_password_once(runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    assert {unit.code for unit in db.session.scalars(select(Unit))} == DEMO_CODES
-    assert db.session.scalar(select(Unit.name).filter_by(code="tt-van-canh")) == \
-        "Thị trấn Vân Canh"
-    assert all(len(unit.counters) == 1 for unit in db.session.scalars(select(Unit)))
-    campaign = db.session.scalar(select(Campaign).filter_by(code="demo"))
-    assert campaign.state is CampaignState.OPEN
-    assert campaign.instrument_version.code == "sipas-2640"
-    assert (campaign.deadline.day, campaign.deadline.month) == (20, 12)
-    assert campaign.deadline.year == today_local().year
-    assert len(campaign.targets) == len(DEMO_CODES)
-    password = re.search(r"mật khẩu: (\S+)", result.output).group(1)
-    admin = db.session.scalar(select(User).filter_by(username="admin"))
-    assert admin.role is Role.ADMIN and verify_password(admin, password)
-    assert admin.must_change_password
-    assert len(COMMUNES) + len(AGENCIES) == 19
-
-
 def test_seed_demo_twice_changes_nothing(runner):
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--responses", "100"])
     before = snapshot()
-    second = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo", "--responses", "100"])
     assert second.exit_code == 0
     assert "không thay đổi gì" in second.output
     assert "mật khẩu" not in second.output
@@ -60,11 +39,11 @@ def test_seed_demo_twice_changes_nothing(runner):
 
 
 def test_two_installs_get_different_admin_passwords(runner, app):
-    first = runner.invoke(args=["seed-demo"]).output
+    first = runner.invoke(args=["seed-demo", "--responses", "0"]).output
     db.session.execute(sa.delete(User))
     db.session.commit()
-    second = runner.invoke(args=["seed-demo"]).output
-    pattern = r"mật khẩu: (\S+)"
+    second = runner.invoke(args=["seed-demo", "--responses", "0"]).output
+    pattern = r"Tài khoản admin .*mật khẩu: (\S+)"
     assert re.search(pattern, first).group(1) != re.search(pattern, second).group(1)
 
 
@@ -76,7 +55,7 @@ def test_seed_demo_if_empty_leaves_a_real_install_alone(runner, make_unit):
 
 
 def test_counter_links_prints_each_public_address(runner):
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--scenario", "district-2021", "--responses", "0"])
     result = runner.invoke(args=["counter-links"])
     lines = result.stdout.strip().splitlines()  # the links alone, for a script or a sheet
     assert len(lines) == 19
@@ -118,14 +97,14 @@ def test_reset_password_ends_the_old_password(runner, make_user):
 
 
 def test_import_responses_command(runner, tmp_path):
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--responses", "0"])
     when = (today_local() - timedelta(days=1)).strftime("%d/%m/%Y")
     items = ["tc1", "tc2", "tc3", "tc4", "tt1", "tt2", "tt3", "tt4", "tt5", "cc1", "cc2", "cc3",
              "cc4", "cc5", "cc6", "kq1", "kq2", "kq3", "pa1", "pa2", "pa3", "pa4"]
     header = "unit_code,channel,respondent_type,field,submitted_at," + ",".join(items) + \
         ",comment"
-    good = f"p-tn-mt,paper,ca_nhan,dat_dai,{when}," + ",".join(["4"] * 22) + ",Tốt"
-    bad = f"p-tn-mt,paper,ca_nhan,dat_dai,{when}," + ",".join(["7"] * 22) + ","
+    good = f"gl-so-nn-mt,paper,ca_nhan,dat_dai,{when}," + ",".join(["4"] * 22) + ",Tốt"
+    bad = f"gl-so-nn-mt,paper,ca_nhan,dat_dai,{when}," + ",".join(["7"] * 22) + ","
     path = tmp_path / "phieu.csv"
     path.write_bytes(b"\xef\xbb\xbf" + f"{header}\n{good}\n{good}\n".encode())
     result = runner.invoke(args=["import-responses", "--campaign", "demo", str(path)])

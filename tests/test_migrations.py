@@ -233,3 +233,62 @@ def test_campaigns_already_closed_learn_when_from_the_audit_log(empty_database):
             assert "closed_at" not in {column["name"] for column in
                                        sa.inspect(connection).get_columns("campaign")}
         db.engine.dispose()
+
+
+def test_the_unit_tree_migration_renames_kinds_and_finds_organisers_both_ways(empty_database):
+    """0010: "agency" units become departments, a campaign gets the unit above all of its
+    units as organiser (none without one), admins' and viewers' meaningless unit links go
+    (they saw every unit and still do); its downgrade gives the older kinds back."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            run("INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            run("INSERT INTO unit (id, code, name, kind, parent_id, is_active, created_at) VALUES "
+                "(1, 'huyen', 'Huyện', 'district', NULL, true, '2026-12-01 08:00:00'), "
+                "(2, 'p-tu-phap', 'Phòng Tư pháp', 'agency', 1, true, '2026-12-01 08:00:00'), "
+                "(3, 'xa-a', 'Xã A', 'commune', 1, true, '2026-12-01 08:00:00'), "
+                "(4, 'xa-le', 'Xã Lẻ', 'commune', NULL, true, '2026-12-01 08:00:00')")
+            for campaign_id, code in ((1, "huyen"), (2, "le")):
+                run("INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
+                    "deadline, headline_method, valid_threshold, margin_of_error, "
+                    "optional_blocks, scoring_file, state, created_at, weighting, "
+                    f"min_compare_responses) VALUES ({campaign_id}, '{code}', 'Đợt', 1, "
+                    "'2021-01-01', '2021-12-20', 'pooled', 0.5, 0.05, '[]', 'x', 'closed', "
+                    "'2026-12-01 08:00:00', 'respondent', 30)")
+            # campaign 1: two units of the district; campaign 2: one of them and a lone commune
+            run("INSERT INTO campaign_unit (campaign_id, unit_id) VALUES (1, 2), (1, 3), (2, 3), "
+                "(2, 4)")
+            run("INSERT INTO staff_user (id, username, full_name, password_hash, role, active, "
+                "session_token, must_change_password, created_at, password_changed_at) VALUES "
+                "(1, 'qt', 'QT', 'x', 'admin', true, 't1', false, '2026-12-01 08:00:00', "
+                "'2026-12-01 08:00:00'), (2, 'cb', 'CB', 'x', 'unit_staff', true, 't2', false, "
+                "'2026-12-01 08:00:00', '2026-12-01 08:00:00')")
+            run("INSERT INTO user_unit (user_id, unit_id) VALUES (1, 3), (2, 3)")
+        upgrade()
+        with db.engine.connect() as connection:
+            kinds = dict(connection.exec_driver_sql("SELECT code, kind FROM unit").all())
+            organisers = dict(connection.exec_driver_sql(
+                "SELECT code, organiser_id FROM campaign").all())
+            links = connection.exec_driver_sql("SELECT user_id, unit_id FROM user_unit").all()
+        assert kinds == {"huyen": "district", "p-tu-phap": "department", "xa-a": "commune",
+                         "xa-le": "commune"}
+        assert organisers == {"huyen": 1, "le": None}
+        assert [tuple(link) for link in links] == [(2, 3)]
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO unit (id, code, name, kind, is_active, "
+                                       "created_at) VALUES (5, 'tinh', 'Tỉnh', 'province', true, "
+                                       "'2026-12-01 08:00:00'), (6, 'bp', 'Bộ phận', 'division', "
+                                       "true, '2026-12-01 08:00:00')")
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE unit SET kind = 'agency' WHERE id = 2")
+        downgrade(revision="0008")
+        with db.engine.connect() as connection:
+            kinds = dict(connection.exec_driver_sql("SELECT code, kind FROM unit").all())
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("campaign")}
+        assert kinds == {"huyen": "district", "p-tu-phap": "agency", "xa-a": "commune",
+                         "xa-le": "commune", "tinh": "district", "bp": "agency"}
+        assert "organiser_id" not in columns
+        db.engine.dispose()

@@ -10,13 +10,15 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.validators import Optional
 
+from ..auth import acting_user, is_unscoped
+from ..domain.accounts.user_admin import managed_accounts
 from ..domain.audit.actions import action_name, changes, object_text
 from ..domain.audit.audit_query import AuditFilter, audit_page, audit_rows, known_values, local_time
 from ..domain.results.exports.safety import neutralise
 from ..extensions import db
 from ..models import Unit, User
 from .campaign_forms import VNDateField
-from .common import admin_only
+from .common import admin_only, in_scope
 from .forms import Select, options
 
 
@@ -36,10 +38,12 @@ class AuditFilterForm(FlaskForm):
 
 def _filter_form() -> tuple[AuditFilterForm, AuditFilter, bool]:
     form = AuditFilterForm(request.args)
-    users = db.session.scalars(select(User).order_by(User.username))
+    actor = acting_user()
+    users = list(db.session.scalars(managed_accounts(select(User), actor)
+                                    .order_by(User.username)))
     form.user_id.choices = options([(0, "— Tất cả —")] +
                                    [(u.id, f"{u.full_name} ({u.username})") for u in users])
-    units = db.session.scalars(select(Unit).order_by(Unit.name))
+    units = db.session.scalars(in_scope(select(Unit), Unit.id).order_by(Unit.name))
     form.unit_id.choices = options([(0, "— Tất cả —")] + [(u.id, u.name) for u in units])
     actions, types = known_values()
     named = sorted(((a, action_name(a)) for a in actions), key=lambda pair: pair[1])
@@ -47,12 +51,15 @@ def _filter_form() -> tuple[AuditFilterForm, AuditFilter, bool]:
     form.object_type.choices = options([("", "— Tất cả —")] +
                                        [(t, object_text(t, None)) for t in types])
     valid = form.validate()
-    wanted = AuditFilter()
+    # A scoped admin reads what the accounts it manages did, nothing of the rest of the tree.
+    actor_ids = None if is_unscoped(actor) else frozenset(user.id for user in users)
+    wanted = AuditFilter(actor_ids=actor_ids)
     if valid:
         wanted = AuditFilter(user_id=form.user_id.data or None, unit_id=form.unit_id.data or None,
                              action=form.action.data or None,
                              object_type=form.object_type.data or None,
-                             date_from=form.date_from.data, date_to=form.date_to.data)
+                             date_from=form.date_from.data, date_to=form.date_to.data,
+                             actor_ids=actor_ids)
     return form, wanted, valid
 
 

@@ -107,6 +107,8 @@ class CampaignForm(FlaskForm):
                                  default="0,5")
     margin_of_error = ShareField("Sai số cho phép e (công thức Yamane)", default="0,05")
     optional_blocks = CheckMany("Phần tùy chọn bật thêm")
+    organiser_id = Select("Đơn vị tổ chức (các đơn vị tham gia là đơn vị này và cấp dưới)",
+                          coerce=int, default=0)
     unit_ids = CheckMany("Đơn vị tham gia", coerce=int)
 
 

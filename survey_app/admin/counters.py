@@ -10,7 +10,7 @@ from ..domain.units.links import counter_url
 from ..extensions import db
 from ..models import Counter, Unit
 from . import questions
-from .common import admin_change, admin_only
+from .common import admin_change, admin_only, managed_unit
 from .forms import CounterForm
 
 
@@ -19,16 +19,23 @@ def _page(unit: Unit, form: CounterForm, error: str | None = None, status: int =
                            counter_url=counter_url), status
 
 
+def _counter(counter_id: int) -> Counter:
+    """The counter if the signed-in admin manages its unit (404 if none, 403 outside)."""
+    counter = db.get_or_404(Counter, counter_id)
+    managed_unit(counter.unit_id)
+    return counter
+
+
 @admin_only
 def counters(unit_id: int):
     """A unit's counters with their survey links, and a form to add one."""
-    return _page(db.get_or_404(Unit, unit_id), CounterForm(formdata=None))
+    return _page(managed_unit(unit_id), CounterForm(formdata=None))
 
 
 @admin_only
 def counter_create(unit_id: int):
     """Add a counter to a unit."""
-    unit = db.get_or_404(Unit, unit_id)
+    unit = managed_unit(unit_id)
     form = CounterForm()
     if not form.validate_on_submit():
         return _page(unit, form, status=400)
@@ -45,7 +52,7 @@ def counter_create(unit_id: int):
 def counter_edit(counter_id: int):
     """Rename a counter, switch its kiosk mode or its kiosk's language link; the link stays
     the same."""
-    counter = db.get_or_404(Counter, counter_id)
+    counter = _counter(counter_id)
     form = CounterForm(obj=counter)
     error = None
     if form.validate_on_submit():
@@ -65,7 +72,7 @@ def counter_edit(counter_id: int):
 @admin_only
 def counter_active(counter_id: int):
     """Revoke a counter (its QR link stops working) or restore it."""
-    counter = db.get_or_404(Counter, counter_id)
+    counter = _counter(counter_id)
     active = request.form.get("active") == "1"
     if not active and counter.is_active and not confirmed():
         return ask(questions.deactivate_counter(counter))
@@ -82,7 +89,7 @@ def counter_active(counter_id: int):
 @admin_only
 def counter_regenerate(counter_id: int):
     """Issue a new QR link; posters with the old one stop working (print new ones)."""
-    counter = db.get_or_404(Counter, counter_id)
+    counter = _counter(counter_id)
     if not confirmed():
         return ask(questions.regenerate_counter(counter))
     with admin_change() as change:

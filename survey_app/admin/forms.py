@@ -93,10 +93,14 @@ class UserForm(FlaskForm):
     username = StringField("Tên đăng nhập", validators=[DataRequired(REQUIRED), max_length(80)])
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), max_length(200)])
     role = Select("Vai trò", choices=role_choices(), default=Role.UNIT_STAFF.value)
-    unit_ids = CheckMany("Đơn vị của cán bộ (chỉ với vai trò cán bộ đơn vị)", coerce=int)
+    unit_ids = CheckMany("Đơn vị (cán bộ: các đơn vị mình làm việc; quản trị và chỉ xem: phạm "
+                         "vi — đơn vị được chọn và các đơn vị cấp dưới; để trống: toàn hệ "
+                         "thống)", coerce=int)
 
 
 class UserEditForm(FlaskForm):
     full_name = StringField("Họ và tên", validators=[DataRequired(REQUIRED), max_length(200)])
     role = Select("Vai trò", choices=role_choices())
-    unit_ids = CheckMany("Đơn vị của cán bộ (chỉ với vai trò cán bộ đơn vị)", coerce=int)
+    unit_ids = CheckMany("Đơn vị (cán bộ: các đơn vị mình làm việc; quản trị và chỉ xem: phạm "
+                         "vi — đơn vị được chọn và các đơn vị cấp dưới; để trống: toàn hệ "
+                         "thống)", coerce=int)

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..auth import acting_user
+from ..auth import acting_user, is_unscoped
 from ..confirmation import ask, confirmed
 from ..database import write_transaction
 from ..domain.units import unit_admin
@@ -14,21 +14,31 @@ from ..domain.units.unit_import import UnitImportRejected, import_units
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Counter, Unit, UnitKind
+from ..unit_tree import path_of, tree_order
 from . import questions
-from .common import admin_change, admin_only
+from .common import admin_change, admin_only, in_scope, managed_unit
 from .forms import UnitForm, UnitImportForm, options
-from .listing import listing
+from .listing import listing_in_order
 
 
 def _unit_or_404(unit_id: int) -> Unit:
-    return db.get_or_404(Unit, unit_id)
+    return managed_unit(unit_id)
 
 
 def _parent_choices(exclude: Unit | None = None) -> list:
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.name))
-    return options([(0, "— Không có —")] + [(unit.id, f"{unit.name} ({unit.code})")
-                                            for unit in units
-                                            if exclude is None or unit.id != exclude.id])
+    """Units in the admin's part of the tree, in tree order and indented; "none" (the top of
+    the tree) only for an admin of the whole installation, or for a unit already there."""
+    units = db.session.scalars(in_scope(select(Unit), Unit.id))
+    top = [(0, "— Không có (cấp cao nhất) —")]
+    if not is_unscoped(acting_user()) and (exclude is None or exclude.parent_id is not None):
+        top = []
+    choices = [(unit.id, "\u2003" * depth + f"{unit.name} ({unit.code})")
+               for unit, depth in tree_order(units) if exclude is None or unit.id != exclude.id]
+    if exclude is not None and exclude.parent is not None \
+            and exclude.parent_id not in {value for value, _ in choices}:
+        # a scoped admin's own top unit keeps its parent, above the admin's scope
+        choices.insert(0, (exclude.parent_id, f"{exclude.parent.name} ({exclude.parent.code})"))
+    return options(top + choices)
 
 
 def _data(form: UnitForm) -> tuple[unit_admin.UnitData | None, str | None]:
@@ -46,9 +56,10 @@ def units():
     """Every unit with its kind, parent, counters and state."""
     counts = dict(db.session.execute(select(Counter.unit_id, func.count()).where(
         Counter.is_active).group_by(Counter.unit_id)).all())
-    query = select(Unit).options(selectinload(Unit.parent)).order_by(Unit.kind, Unit.name)
-    found = listing(query, (Unit.code, Unit.name))
-    return render_template("admin/units.html", units=found.rows, found=found, counts=counts)
+    query = in_scope(select(Unit).options(selectinload(Unit.parent)), Unit.id)
+    found = listing_in_order(query, (Unit.code, Unit.name), tree_order)
+    return render_template("admin/units.html", units=found.rows, found=found, counts=counts,
+                           path_of=path_of)
 
 
 @admin_only
@@ -56,6 +67,9 @@ def unit_new():
     """Create a unit (it gets one counter, renamable later)."""
     form = UnitForm()
     form.parent_id.choices = _parent_choices()
+    user = acting_user()
+    if request.method == "GET" and not is_unscoped(user) and user.units:
+        form.parent_id.data = user.units[0].id  # a scoped admin adds units under its own
     error = None
     if form.validate_on_submit():
         data, error = _data(form)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,15 +11,24 @@ from ..confirmation import ask, confirmed
 from ..domain.accounts import user_admin
 from ..extensions import db
 from ..models import Role, Unit, User
+from ..unit_tree import tree_order
 from . import questions
-from .common import admin_change, admin_only
+from .common import admin_change, admin_only, in_scope
 from .forms import UserEditForm, UserForm, options
 from .listing import listing
 
 
 def _unit_choices() -> list:
-    units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.name))
-    return options((unit.id, f"{unit.name} ({unit.code})") for unit in units)
+    units = db.session.scalars(in_scope(select(Unit), Unit.id))
+    return options((unit.id, f"{unit.name} ({unit.code})") for unit, _ in tree_order(units))
+
+
+def _managed_user(user_id: int) -> User:
+    """The account if the signed-in admin manages it: 404 if none, 403 outside its scope."""
+    user = db.get_or_404(User, user_id)
+    if not user_admin.manages_account(user, acting_user()):
+        abort(403)
+    return user
 
 
 def _secret_page(user: User, password: str, created: bool):
@@ -31,8 +40,9 @@ def _secret_page(user: User, password: str, created: bool):
 
 
 def _list_page(error: str | None = None, status: int = 200):
-    query = select(User).options(selectinload(User.units)).order_by(User.active.desc(),
-                                                                    User.username)
+    query = user_admin.managed_accounts(select(User).options(selectinload(User.units))
+                                        .order_by(User.active.desc(), User.username),
+                                        acting_user())
     found = listing(query, (User.username, User.full_name))
     return render_template("admin/users.html", users=found.rows, found=found,
                            error=error), status
@@ -65,7 +75,7 @@ def user_new():
 @admin_only
 def user_edit(user_id: int):
     """Change an account's name, role and units."""
-    user = db.get_or_404(User, user_id)
+    user = _managed_user(user_id)
     form = UserEditForm(obj=user)
     form.unit_ids.choices = _unit_choices()
     if request.method == "GET":
@@ -87,7 +97,7 @@ def user_edit(user_id: int):
 @admin_only
 def user_reset_password(user_id: int):
     """A new generated password, shown once; the person must change it at next login."""
-    user = db.get_or_404(User, user_id)
+    user = _managed_user(user_id)
     if not confirmed():
         return ask(questions.reset_password(user))
     with admin_change() as change:
@@ -101,7 +111,7 @@ def user_reset_password(user_id: int):
 @admin_only
 def user_active(user_id: int):
     """Deactivate (sessions end at once) or reactivate an account."""
-    user = db.get_or_404(User, user_id)
+    user = _managed_user(user_id)
     active = request.form.get("active") == "1"
     if not active and user.active and user.id != acting_user().id and not confirmed():
         return ask(questions.lock_user(user))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..database import write_transaction
 from ..domain.accounts import user_admin
 from ..domain.campaigns.instruments import sync_shipped_instruments
-from ..domain.operations.seeding import DEMO_ADMIN, seed_demo
+from ..domain.operations.seeding import DEFAULT_RESPONSES, PROVINCE, SCENARIOS, seed_demo
 from ..domain.submissions.importing import ImportRejected, import_responses
 from ..domain.units.links import counter_url
 from ..errors import DomainError
@@ -24,20 +24,28 @@ from .base import command, fail
 
 @command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any unit already exists.")
-def seed_demo_command(if_empty: bool) -> None:
-    """Create the Vân Canh demo (units, counters, open campaign 'demo', admin account)."""
+@click.option("--scenario", type=click.Choice(SCENARIOS), default=PROVINCE, show_default=True,
+              help="province: Gia Lai since 1/7/2025 (departments, communes, divisions); "
+                   "district-2021: the Vân Canh district of 2021, closed.")
+@click.option("--responses", type=click.IntRange(0, 1_000_000), default=DEFAULT_RESPONSES,
+              show_default=True, help="Responses generated into a campaign this run creates.")
+def seed_demo_command(if_empty: bool, scenario: str, responses: int) -> None:
+    """Create a demo (units, counters, campaigns, accounts, responses); docs/units.md."""
     if if_empty and db.session.scalar(select(Unit.id).limit(1)) is not None:
         click.echo("Cơ sở dữ liệu đã có đơn vị; không tạo dữ liệu trình diễn.")
         return
     with write_transaction():
-        report = seed_demo(today_local())
+        report = seed_demo(today_local(), scenario=scenario, responses=responses)
     if not report.changed:
         click.echo("Dữ liệu trình diễn đã có sẵn; không thay đổi gì.")
         return
+    campaigns = ", ".join(f"'{code}'" for code in report.campaigns)
     click.echo(f"Đã tạo {report.units} đơn vị, {report.counters} quầy"
-               + (", đợt khảo sát 'demo'" if report.campaign else "") + ".")
-    if report.admin_password:
-        click.echo(f"Tài khoản quản trị: {DEMO_ADMIN}  mật khẩu: {report.admin_password}")
+               + (f", đợt khảo sát {campaigns}" if campaigns else "")
+               + (f", {report.responses} phiếu mẫu" if report.responses else "") + ".")
+    for username, what, password in report.accounts:
+        click.echo(f"Tài khoản {username} ({what})  mật khẩu: {password}")
+    if report.accounts:
         click.echo("Mật khẩu chỉ hiện một lần; hãy ghi lại và đổi sau khi đăng nhập.")
 
 

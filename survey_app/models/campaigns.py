@@ -79,6 +79,9 @@ class Campaign(db.Model):
     #: File name under questionnaires/scoring/ converting indices to PAR points.
     scoring_file: Mapped[str] = mapped_column(String(100), default="par-example.yaml")
     previous_campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
+    #: The unit that runs the campaign (a province's Sở Nội vụ, a commune…): its admins
+    #: manage it; None only for a campaign of the whole installation (unscoped admins).
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState, "campaign_state"),
                                                  default=CampaignState.DRAFT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -87,6 +90,7 @@ class Campaign(db.Model):
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     previous_campaign: Mapped[Campaign | None] = relationship(remote_side=[id])
+    organiser: Mapped[Unit | None] = relationship(foreign_keys=[organiser_id])
     targets: Mapped[list[CampaignUnit]] = relationship(back_populates="campaign",
                                                        cascade="all, delete-orphan")
 

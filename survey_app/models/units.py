@@ -1,4 +1,5 @@
-"""Organisational units (agencies, communes) and their service counters."""
+"""Organisational units (a tree: province, departments, communes, divisions…) and their
+service counters."""
 
 from __future__ import annotations
 
@@ -14,11 +15,20 @@ from ..orm import enum_column, utcnow
 
 
 class UnitKind(enum.StrEnum):
-    """What a unit is; districts group units when a province runs several."""
+    """What a unit is, at any level of the tree (docs/units.md): since 1/7/2025 a province
+    over its departments and communes, a commune over its divisions; a district is kept
+    for history (the two-tier reform dissolved them)."""
 
-    AGENCY = "agency"
-    COMMUNE = "commune"
+    PROVINCE = "province"
+    #: A specialised agency: a province's sở, ban, ngành, or a district's phòng (history).
+    DEPARTMENT = "department"
     DISTRICT = "district"
+    COMMUNE = "commune"
+    #: A commune's division or its one-stop centre (Trung tâm phục vụ hành chính công xã).
+    DIVISION = "division"
+    #: The name of DEPARTMENT before the unit tree (migration 0010 turned "agency" rows
+    #: into "department"); an alias, not a separate kind.
+    AGENCY = "department"
 
     @property
     def label(self) -> str:
@@ -26,9 +36,11 @@ class UnitKind(enum.StrEnum):
 
 
 UNIT_KIND_LABELS = {
-    UnitKind.AGENCY: "Cơ quan chuyên môn",
-    UnitKind.COMMUNE: "UBND xã, thị trấn",
-    UnitKind.DISTRICT: "Huyện",
+    UnitKind.PROVINCE: "Tỉnh, thành phố",
+    UnitKind.DEPARTMENT: "Cơ quan chuyên môn (sở, ban, ngành, phòng)",
+    UnitKind.DISTRICT: "Huyện (trước 1/7/2025)",
+    UnitKind.COMMUNE: "Xã, phường, thị trấn",
+    UnitKind.DIVISION: "Bộ phận thuộc xã (trung tâm phục vụ hành chính công…)",
 }
 
 
@@ -38,7 +50,8 @@ def new_counter_token() -> str:
 
 
 class Unit(db.Model):
-    """An agency or a commune whose service is surveyed and scored."""
+    """A unit of the tree: one whose service is surveyed and scored, or one that groups
+    others (``parent_id``: the unit above; none at the top)."""
 
     __tablename__ = "unit"
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, render_template, request
 from sqlalchemy import select
 
-from ..auth import ALL_STAFF, acting_user, can_see_unit, roles_required
+from ..auth import ALL_STAFF, acting_user, can_see_unit, manages_campaign, roles_required
 from ..campaign_choice import chosen_campaign
 from ..domain.campaigns.campaign_scope import visible_campaigns
 from ..domain.results import presented
@@ -59,7 +59,7 @@ def index():
         snapshot=presented.snapshot_of(campaign),
         scoped=presented.is_scoped(user), excluded=tables.excluded_lines(results),
         approve_form=ApproveForm(campaign=campaign.code),
-        can_approve=campaign.state is CampaignState.CLOSED)
+        can_approve=campaign.state is CampaignState.CLOSED and manages_campaign(campaign, user))
 
 
 @roles_required(*ALL_STAFF)

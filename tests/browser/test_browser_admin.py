@@ -24,6 +24,6 @@ def test_demo_admin_first_login_then_admin_pages_are_accessible(live_app, deskto
         assert response.status == 200, path
         assert serious_violations(page) == [], path
     password = create_unit_staff(page, live_app.url, "canbo.hien", "Cán bộ Canh Hiển",
-                                 "Xã Canh Hiển (xa-canh-hien)")
+                                 "Xã Canh Vinh (gl-xa-canh-vinh)")
     assert password.count("-") == 3
     log_out(page)

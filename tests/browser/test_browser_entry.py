@@ -16,7 +16,7 @@ PASSWORD = "mat-khau-canh-hien-2026"
 
 def _staff_and_serials(app) -> list[str]:
     with app.app_context():
-        unit = db.session.scalar(select(Unit).filter_by(code="xa-canh-hien"))
+        unit = db.session.scalar(select(Unit).filter_by(code="gl-xa-canh-vinh"))
         campaign = db.session.scalar(select(Campaign).filter_by(code="demo"))
         user, _ = create_user("canbo-ch", "Cán bộ Canh Hiển", Role.UNIT_STAFF, [unit], PASSWORD)
         user.must_change_password = False
@@ -36,4 +36,4 @@ def test_three_sheets_typed_by_keyboard_alone(live_app, desktop):
     assert serious_violations(page) == []
     for index, serial in enumerate(serials):
         type_sheet(page, serial, str(3 + index) * 22, f"Phiếu thứ {index + 1}")
-    assert paper_count(page, live_app.url, "Xã Canh Hiển") == 3
+    assert paper_count(page, live_app.url, "Xã Canh Vinh") == 3

@@ -32,20 +32,20 @@ def test_a_collector_configures_collect_and_one_instance_sent_twice_is_one_respo
     log_in(page, live_app.url, "admin", live_app.app.config["DEMO_ADMIN_PASSWORD"])
     change_password(page, live_app.app.config["DEMO_ADMIN_PASSWORD"], ADMIN_PASSWORD)
     issued = create_unit_staff(page, live_app.url, "dieutra.hien", "Trần Văn Điều Tra",
-                               "Xã Canh Hiển (xa-canh-hien)")
+                               "Xã Canh Vinh (gl-xa-canh-vinh)")
     log_out(page)
     log_in(page, live_app.url, "dieutra.hien", issued)
     change_password(page, issued, STAFF_PASSWORD)
 
     page.goto(live_app.url + "/staff/odk")
     assert serious_violations(page) == []
-    image = page.get_by_role("img", name="Mã QR cấu hình ODK Collect cho Xã Canh Hiển",
+    image = page.get_by_role("img", name="Mã QR cấu hình ODK Collect cho Xã Canh Vinh",
                              exact=False)
     assert image.count() == 1
     png = page.request.get(live_app.url + image.get_attribute("src")).body()
     [code] = decode_qr(Image.open(io.BytesIO(png)))
     settings = json.loads(zlib.decompress(base64.b64decode(code)))["general"]
-    assert settings == {"server_url": f"{live_app.url}/openrosa/demo/xa-canh-hien",
+    assert settings == {"server_url": f"{live_app.url}/openrosa/demo/gl-xa-canh-vinh",
                         "username": "dieutra.hien"}
 
     headers = {"X-OpenRosa-Version": "1.0"}

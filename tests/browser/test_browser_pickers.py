@@ -14,11 +14,12 @@ def test_the_filter_box_narrows_the_units_and_ticks_survive(live_app, desktop):
     page.goto(live_app.url + "/admin/users/new")
     items = page.locator("ul#unit_ids li")
     total = items.count()
-    assert total == 19  # the demo district's units, all shown
-    page.locator("ul#unit_ids").get_by_text("Xã Canh Thuận (xa-canh-thuan)").click()
-    page.get_by_role("searchbox").fill("canh hien")  # typed without diacritics
+    assert total == 155  # the province demo's units, all shown
+    page.locator("ul#unit_ids").get_by_text("Phường Quy Nhơn (gl-phuong-quy-nhon)").click()
+    page.get_by_role("searchbox").fill("canh vinh")  # typed without diacritics
     visible = [text.strip() for text in page.locator("ul#unit_ids li:visible").all_inner_texts()]
-    assert visible == ["Xã Canh Hiển (xa-canh-hien)"]
+    assert visible == ["Xã Canh Vinh (gl-xa-canh-vinh)"]
     page.get_by_role("searchbox").fill("")
     assert page.locator("ul#unit_ids li:visible").count() == total
-    assert page.locator("ul#unit_ids").get_by_label("Xã Canh Thuận (xa-canh-thuan)").is_checked()
+    assert page.locator("ul#unit_ids").get_by_label(
+        "Phường Quy Nhơn (gl-phuong-quy-nhon)").is_checked()

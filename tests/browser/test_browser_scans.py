@@ -20,7 +20,7 @@ PASSWORD = "mat-khau-canh-hien-2026"
 def _desk(app) -> None:
     manifest = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
     with app.app_context():
-        unit = db.session.scalar(select(Unit).filter_by(code="xa-canh-hien"))
+        unit = db.session.scalar(select(Unit).filter_by(code="gl-xa-canh-vinh"))
         campaign = db.session.scalar(select(Campaign).filter_by(code="demo"))
         user, _ = create_user("canbo-ch", "Cán bộ Canh Hiển", Role.UNIT_STAFF, [unit], PASSWORD)
         user.must_change_password = False

@@ -33,10 +33,10 @@ from tests.browser.staff_support import (
 from tests.staff.staff_support import page_count, pdf_texts
 from tests.test_import import HEADER, csv_bytes, row
 
-UNIT = "Xã Canh Hiển"
+UNIT = "Xã Canh Vinh"
 ADMIN_PASSWORD = "mat-khau-quan-tri-2026"
 STAFF_PASSWORD = "mat-khau-canh-hien-2026"
-IMPORTED_UNITS = ("xa-canh-hien", "xa-canh-hiep", "xa-canh-hoa", "tt-van-canh")
+IMPORTED_UNITS = ("gl-xa-canh-vinh", "gl-xa-canh-lien", "gl-xa-tay-son", "gl-xa-van-canh")
 PER_UNIT = 9
 
 
@@ -59,7 +59,7 @@ def _admin_creates_unit_staff(page, live) -> str:
     log_in(page, live.url, "admin", first)
     change_password(page, first, ADMIN_PASSWORD)
     password = create_unit_staff(page, live.url, "canbo.hien", "Nguyễn Thị Hiền",
-                                 f"{UNIT} (xa-canh-hien)")
+                                 f"{UNIT} (gl-xa-canh-vinh)")
     log_out(page)
     return password
 
@@ -161,7 +161,7 @@ def _check_summary(workbook, results: dict) -> None:
                                                          expected)
     for code in IMPORTED_UNITS:  # the imported units have numbers, not blanks
         assert rows[code]["Chỉ số chung (%)"] is not None
-    assert rows["xa-canh-hien"]["Tổng số phiếu"] == PER_UNIT + 1  # with the typed sheet
+    assert rows["gl-xa-canh-vinh"]["Tổng số phiếu"] == PER_UNIT + 1  # with the typed sheet
 
 
 def _check_criteria(workbook, results: dict) -> None:
@@ -201,7 +201,7 @@ def _check_ranked_table(table, results: dict) -> None:
         expected = entry["overall"]["index"]
         assert (_shown(index) is None) if expected is None else \
             abs(_shown(index) - expected) <= 0.005 + 1e-9, (name, index, expected)
-    for name in ("Xã Canh Hiển", "Xã Canh Hiệp", "Xã Canh Hòa", "Thị trấn Vân Canh"):
+    for name in ("Xã Canh Vinh", "Xã Canh Liên", "Xã Tây Sơn", "Xã Vân Canh"):
         assert _shown(shown[name][2]) is not None
     # ranked units first (from rank 1), then those short of their sample, unranked
     order = [rows.nth(number).locator("td").nth(1).inner_text() for number in range(rows.count())]
@@ -229,7 +229,7 @@ def _results_as_admin(page, live, tmp_path) -> None:
 
     with page.expect_navigation():
         table.get_by_role("link", name=UNIT, exact=True).click()
-    assert "/results/unit/xa-canh-hien" in page.url
+    assert "/results/unit/gl-xa-canh-vinh" in page.url
     assert UNIT in page.get_by_role("heading", level=1).inner_text()
     assert serious_violations(page) == []
 

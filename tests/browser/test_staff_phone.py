@@ -11,7 +11,7 @@ from tests.browser.staff_support import change_password, log_in
 NEW_PASSWORD = "mat-khau-dien-thoai-2026"
 STAFF_PAGES = ["/staff/", "/staff/progress", "/staff/sheets", "/staff/posters", "/staff/entry",
                "/staff/flagged", "/staff/scans", "/staff/password", "/results/",
-               "/results/unit/p-tn-mt", "/admin/units", "/admin/units/new",
+               "/results/unit/gl-so-nn-mt", "/admin/units", "/admin/units/new",
                "/admin/units/import", "/admin/campaigns", "/admin/campaigns/new",
                "/admin/campaigns/1", "/admin/units/1/counters", "/admin/users",
                "/admin/users/new", "/admin/audit"]

@@ -313,3 +313,28 @@ def test_viewers_change_nothing(app, client, world, login_as):
                 wrong.append(f"{method} {url} → {response.status_code}")
     assert wrong == []
     assert database_digest() == before
+
+
+def test_an_admin_of_another_commune_is_refused(app, client, world, make_user, login_as):
+    """An admin scoped to its own commune (docs/units.md): every admin route naming another
+    commune's unit, counter, account or campaign (the campaign covers both communes and
+    belongs to the whole installation) is 403/404, as is every staff and results route
+    naming another unit's object; nothing is written."""
+    commune_admin, _ = make_user("qt-xa-minh", Role.ADMIN, units=list(world.own.units))
+    token = csrf_token(client)
+    login_as(commune_admin)
+    before = database_digest()
+    wrong = []
+    for rule in walked_rules(app):
+        if rule.endpoint in OWN_ACCOUNT_ENDPOINTS:
+            continue
+        names_object = rule.endpoint.startswith("admin.") and bool(rule.arguments)
+        for method, url, scoped in requests_for(app, rule, world):
+            response = send(client, method, url, form_naming_other_units(world, token))
+            status = response.status_code
+            if (names_object or scoped) and status not in (403, 404):
+                wrong.append(f"{method} {url} → {status} (another commune's object)")
+            elif status >= 500:
+                wrong.append(f"{method} {url} → {status}")
+    assert wrong == []
+    assert database_digest() == before

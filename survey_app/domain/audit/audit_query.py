@@ -30,6 +30,8 @@ class AuditFilter:
     object_type: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    #: Only events by these accounts (a scoped admin: the accounts it manages); None: any.
+    actor_ids: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ def _start_of(day: date) -> datetime:
 
 
 def _filtered(query: Select, wanted: AuditFilter) -> Select:
+    if wanted.actor_ids is not None:
+        query = query.where(AuditEvent.user_id.in_(wanted.actor_ids))
     if wanted.user_id is not None:
         query = query.where(AuditEvent.user_id == wanted.user_id)
     if wanted.unit_id is not None:

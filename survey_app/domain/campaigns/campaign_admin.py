@@ -1,4 +1,9 @@
-"""Creating campaigns, setting each unit's sample basis, and moving campaigns between states."""
+"""Creating campaigns, setting each unit's sample basis, and moving campaigns between states.
+
+A campaign belongs to an organising unit (a province, a commune, a historical district): the
+admins whose part of the tree holds it manage the campaign, and the units it covers lie in
+the organiser's subtree (docs/units.md).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ...auth import is_unscoped, manages_campaign, manages_unit
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Campaign, CampaignState, CampaignUnit, InstrumentVersion, Unit, User
 from ...support.formatting import count_text
 from ...support.text import clean_text
+from ...unit_tree import subtree_ids
 from ..audit import audit
 from ..results.result_settings import METHOD_NAMES, WEIGHTING_NAMES
 from .instruments import instrument_of
@@ -43,6 +50,8 @@ class CampaignData:
     min_compare_responses: int = 30
     optional_blocks: list[str] = field(default_factory=list)
     unit_ids: list[int] = field(default_factory=list)
+    #: The organising unit; None only for a campaign of the whole installation.
+    organiser_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,35 @@ def campaign_snapshot(campaign: Campaign) -> dict:
             "valid_threshold": campaign.valid_threshold,
             "margin_of_error": campaign.margin_of_error, "weighting": campaign.weighting,
             "min_compare_responses": campaign.min_compare_responses,
-            "optional_blocks": list(campaign.optional_blocks), "state": campaign.state.value}
+            "optional_blocks": list(campaign.optional_blocks), "state": campaign.state.value,
+            "organiser": campaign.organiser.code if campaign.organiser else None}
+
+
+OUTSIDE_SCOPE = "Đợt khảo sát này do đơn vị ngoài phạm vi quản lý của anh/chị tổ chức."
+
+
+def require_manages(campaign: Campaign, actor: User | None) -> None:
+    """Refuse a change to ``campaign`` by an admin whose part of the tree lacks its organiser."""
+    if actor is not None and not manages_campaign(campaign, actor):
+        raise DomainError(OUTSIDE_SCOPE)
+
+
+def _organiser(organiser_id: int | None, actor: User | None) -> Unit | None:
+    if organiser_id is None:
+        if actor is not None and not is_unscoped(actor):
+            raise DomainError("Hãy chọn đơn vị tổ chức đợt khảo sát.")
+        return None
+    unit = db.session.get(Unit, organiser_id)
+    if unit is None:
+        raise DomainError("Đơn vị tổ chức không tồn tại.")
+    if actor is not None and not manages_unit(unit.id, actor):
+        raise DomainError("Đơn vị tổ chức phải thuộc phạm vi quản lý của anh/chị.")
+    return unit
+
+
+def coverable_unit_ids(organiser_id: int | None) -> set[int] | None:
+    """Units a campaign of ``organiser_id`` may cover: its subtree (None: any unit)."""
+    return None if organiser_id is None else subtree_ids([organiser_id])
 
 
 def published_versions() -> list[InstrumentVersion]:
@@ -101,8 +138,10 @@ def create_campaign(data: CampaignData, *, actor: User | None) -> Campaign:
     if unknown:
         raise DomainError(f"Bộ phiếu {version.label} không có phần tùy chọn: "
                           f"{', '.join(unknown)}.")
-    units = _units(data.unit_ids)
+    organiser = _organiser(data.organiser_id, actor)
+    units = _units(data.unit_ids, organiser.id if organiser else None)
     campaign = Campaign(code=data.code, name=data.name, instrument_version=version,
+                        organiser=organiser,
                         starts_on=data.starts_on, deadline=data.deadline,
                         headline_method=data.headline_method, weighting=data.weighting,
                         min_compare_responses=data.min_compare_responses,
@@ -118,21 +157,28 @@ def create_campaign(data: CampaignData, *, actor: User | None) -> Campaign:
     return campaign
 
 
-def _units(unit_ids: list[int]) -> list[Unit]:
+def _units(unit_ids: list[int], organiser_id: int | None) -> list[Unit]:
     if not unit_ids:
         return []
     units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))
                                     .order_by(Unit.code)))
     if len(units) != len(set(unit_ids)):
         raise DomainError("Có đơn vị không tồn tại trong danh sách đã chọn.")
+    allowed = coverable_unit_ids(organiser_id)
+    outside = [unit.name for unit in units if allowed is not None and unit.id not in allowed]
+    if outside:
+        raise DomainError("Đợt khảo sát chỉ gồm đơn vị tổ chức và các đơn vị cấp dưới của nó; "
+                          "ngoài phạm vi: " + ", ".join(outside) + ".")
     return units
 
 
 def set_targets(campaign: Campaign, targets: list[Target], *, actor: User | None) -> None:
     """Replace the units taking part and their N or fixed target (caller commits)."""
+    require_manages(campaign, actor)
     if campaign.frozen:
         raise DomainError("Đợt khảo sát đã phê duyệt: không sửa được chỉ tiêu.")
-    units = {unit.id: unit for unit in _units([target.unit_id for target in targets])}
+    units = {unit.id: unit for unit in _units([target.unit_id for target in targets],
+                                              campaign.organiser_id)}
     for target in targets:
         name = units[target.unit_id].name
         if target.transactions_n is None and target.fixed_target is None:
@@ -167,6 +213,7 @@ def _targets_snapshot(campaign: Campaign) -> dict:
 
 def change_state(campaign: Campaign, target: CampaignState, *, actor: User | None) -> None:
     """Open, close or reopen a campaign; forbidden moves raise ``InvalidTransition``."""
+    require_manages(campaign, actor)
     if target not in MANUAL_TARGETS:
         raise DomainError("Phê duyệt kết quả được thực hiện ở trang Kết quả, không ở đây.")
     if target is CampaignState.OPEN and not campaign.targets:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ...auth import manages_campaign
 from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
@@ -60,6 +61,9 @@ def approval_refusal(campaign: Campaign | None, user: User | None) -> str | None
         return "Không tìm thấy đợt khảo sát hoặc tài khoản."
     if user.role is not Role.ADMIN or not user.is_active:
         return "Chỉ tài khoản quản trị (Phòng Nội vụ) đang hoạt động được phê duyệt kết quả."
+    if not manages_campaign(campaign, user):
+        return ("Chỉ quản trị của đơn vị tổ chức đợt khảo sát (hoặc cấp trên) được phê duyệt "
+                "kết quả.")
     if campaign.state is not CampaignState.CLOSED:
         return (f"Chỉ phê duyệt được đợt khảo sát đã đóng; đợt “{campaign.code}” đang ở "
                 f"trạng thái “{campaign.state.label}”.")

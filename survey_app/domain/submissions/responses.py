@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -142,13 +143,13 @@ def _comment_limit(instrument: Instrument) -> int:
     return 2000
 
 
-def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion,
-                   instrument: Instrument, submission: Submission, key: str, channel: Channel,
-                   submitted_at: datetime, counter: Counter | None = None,
-                   sheet_id: int | None = None, client_hash: str | None = None,
-                   entered_by_id: int | None = None, flag_reason: str | None = None
-                   ) -> Response:
-    """A new response with its answers (not yet added to the session)."""
+def response_values(*, campaign: Campaign, unit: Unit, version: InstrumentVersion,
+                    instrument: Instrument, submission: Submission, key: str,
+                    channel: Channel, submitted_at: datetime, counter: Counter | None = None,
+                    sheet_id: int | None = None, client_hash: str | None = None,
+                    entered_by_id: int | None = None, flag_reason: str | None = None
+                    ) -> dict[str, Any]:
+    """The column values of a new response: its status by the validity rule, its digests."""
     n_rated = rated_count(instrument, submission.answers)
     if flag_reason:
         status = ResponseStatus.FLAGGED
@@ -156,7 +157,7 @@ def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion
         status = ResponseStatus.VALID
     else:
         status = ResponseStatus.INVALID
-    response = Response(
+    return dict(
         submission_key=key, payload_digest=submission.digest(), campaign_id=campaign.id,
         unit_id=unit.id, counter_id=counter.id if counter else None, sheet_id=sheet_id,
         instrument_version_id=version.id, channel=channel, submitted_at=submitted_at,
@@ -166,6 +167,12 @@ def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion
         straight_value=straight_value(instrument, submission.answers),
         **{column: submission.profile.get(column) or None for column in PROFILE_COLUMNS},
     )
+
+
+def build_response(**given: Any) -> Response:
+    """A new response with its answers (not yet added to the session); the arguments of
+    ``response_values``."""
+    response = Response(**response_values(**given))
     response.answers = [Answer(item_code=code, value=value)
-                        for code, value in sorted(submission.answers.items())]
+                        for code, value in sorted(given["submission"].answers.items())]
     return response

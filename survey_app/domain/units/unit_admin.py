@@ -1,4 +1,9 @@
-"""Managing units and their counters (admin only); every change is audited."""
+"""Managing units and their counters (admin only); every change is audited.
+
+An admin scoped to part of the tree (``auth.manages_unit``) changes units only inside it: a
+new unit goes under one of its units, a unit never moves out of it, and the admin's own top
+units keep their place (docs/units.md).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ...auth import manages_unit
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Counter, Unit, UnitKind, User
@@ -50,7 +56,33 @@ def unit_snapshot(unit: Unit) -> dict:
             "field_codes": unit.field_codes, "is_active": unit.is_active}
 
 
-def _check(data: UnitData, unit: Unit | None) -> None:
+OUTSIDE_SCOPE = "Đơn vị này nằm ngoài phạm vi quản lý của tài khoản."
+
+
+def require_managed(unit: Unit, actor: User | None) -> None:
+    """Refuse a change to ``unit`` by an admin whose part of the tree does not hold it."""
+    if actor is not None and not manages_unit(unit.id, actor):
+        raise DomainError(OUTSIDE_SCOPE)
+
+
+def _check_scope(data: UnitData, unit: Unit | None, actor: User | None) -> None:
+    if actor is None:  # the command line: the whole installation
+        return
+    if unit is not None:
+        require_managed(unit, actor)
+        if unit.parent_id != data.parent_id and unit.id in {u.id for u in actor.units}:
+            raise DomainError("Không thể chuyển đơn vị gốc của tài khoản sang đơn vị cấp trên "
+                              "khác.")
+        if unit.parent_id == data.parent_id:
+            return
+    if not manages_unit(data.parent_id, actor):
+        raise DomainError("Đơn vị cấp trên phải thuộc phạm vi quản lý của tài khoản"
+                          + (" (không thể tạo đơn vị cấp cao nhất)." if data.parent_id is None
+                             else "."))
+
+
+def _check(data: UnitData, unit: Unit | None, actor: User | None = None) -> None:
+    _check_scope(data, unit, actor)
     problem = code_problem(data.code)
     if problem:
         raise DomainError(problem)
@@ -73,7 +105,7 @@ def _check(data: UnitData, unit: Unit | None) -> None:
 def create_unit(data: UnitData, *, actor: User | None) -> Unit:
     """A new unit with one counter named after it (caller commits)."""
     data.name = clean_text(data.name)
-    _check(data, None)
+    _check(data, None, actor)
     unit = Unit(code=data.code, name=data.name, kind=data.kind, parent_id=data.parent_id,
                 field_codes=data.field_codes)
     unit.counters.append(Counter(name="Quầy tiếp nhận và trả kết quả"))
@@ -87,7 +119,7 @@ def create_unit(data: UnitData, *, actor: User | None) -> Unit:
 def update_unit(unit: Unit, data: UnitData, *, actor: User | None) -> None:
     """Change a unit's code, name, kind, parent or fields (caller commits)."""
     data.name = clean_text(data.name)
-    _check(data, unit)
+    _check(data, unit, actor)
     before = unit_snapshot(unit)
     unit.code, unit.name, unit.kind = data.code, data.name, data.kind
     unit.parent_id, unit.field_codes = data.parent_id, data.field_codes
@@ -99,6 +131,9 @@ def update_unit(unit: Unit, data: UnitData, *, actor: User | None) -> None:
 
 def set_unit_active(unit: Unit, active: bool, *, actor: User | None) -> None:
     """Deactivate (its counters' links stop working) or reactivate a unit."""
+    require_managed(unit, actor)
+    if actor is not None and not active and unit.id in {u.id for u in actor.units}:
+        raise DomainError("Không thể ngừng hoạt động đơn vị gốc của chính tài khoản.")
     if unit.is_active == active:
         return
     unit.is_active = active
@@ -118,6 +153,7 @@ def _counter_name(name: str) -> str:
 def create_counter(unit: Unit, name: str, kiosk: bool = False, *, actor: User | None,
                    kiosk_language: bool = False) -> Counter:
     """A new counter with its own link (caller commits)."""
+    require_managed(unit, actor)
     name = _counter_name(name)
     counter = Counter(unit=unit, name=name, kiosk=kiosk, kiosk_language=kiosk_language)
     db.session.add(counter)
@@ -132,6 +168,7 @@ def rename_counter(counter: Counter, name: str, kiosk: bool, *, actor: User | No
                    kiosk_language: bool | None = None) -> None:
     """Change a counter's name, kiosk mode or whether its kiosk shows the language link
     (``None``: unchanged); its link stays the same."""
+    require_managed(counter.unit, actor)
     name = _counter_name(name)
     kiosk_language = counter.kiosk_language if kiosk_language is None else kiosk_language
     before = {"name": counter.name, "kiosk": counter.kiosk,
@@ -144,6 +181,7 @@ def rename_counter(counter: Counter, name: str, kiosk: bool, *, actor: User | No
 
 def set_counter_active(counter: Counter, active: bool, *, actor: User | None) -> None:
     """Revoke a counter (its link stops working) or bring it back."""
+    require_managed(counter.unit, actor)
     if counter.is_active == active:
         return
     counter.is_active = active
@@ -155,6 +193,7 @@ def set_counter_active(counter: Counter, active: bool, *, actor: User | None) ->
 
 def regenerate_counter_token(counter: Counter, *, actor: User | None) -> None:
     """Issue a new link; posters with the old QR code stop working."""
+    require_managed(counter.unit, actor)
     counter.regenerate_token()
     audit.record("counter.regenerate_token", user=actor, object_type="counter",
                  object_id=counter.id,

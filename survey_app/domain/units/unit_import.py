@@ -1,6 +1,8 @@
 """Importing a list of units from CSV: every line checked first, then all or nothing.
 
-Columns: ``code``, ``name``, ``kind`` (``agency``/``commune`` or their Vietnamese labels),
+Columns: ``code``, ``name``, ``kind`` (``province``, ``department``, ``district``, ``commune``,
+``division`` or their Vietnamese labels; ``agency``, the older name of ``department``, and the
+older labels are still read),
 optional ``parent_code`` (a unit already stored or earlier in the file) and ``field_codes``
 (separated by spaces, commas or semicolons). UTF-8 with or without BOM, comma or semicolon.
 """
@@ -27,8 +29,11 @@ from .unit_admin import UnitData, code_problem, create_unit, parse_field_codes
 
 REQUIRED = ("code", "name", "kind")
 OPTIONAL = ("parent_code", "field_codes")
-KINDS = {kind.value: kind for kind in (UnitKind.AGENCY, UnitKind.COMMUNE)}
-KINDS.update({fold(UNIT_KIND_LABELS[kind]): kind for kind in KINDS.values()})
+KINDS = {kind.value: kind for kind in UnitKind}
+KINDS.update({fold(UNIT_KIND_LABELS[kind]): kind for kind in UnitKind})
+#: Names read before the unit tree (migration 0010).
+KINDS.update({"agency": UnitKind.DEPARTMENT, fold("Cơ quan chuyên môn"): UnitKind.DEPARTMENT,
+              fold("UBND xã, thị trấn"): UnitKind.COMMUNE, fold("Huyện"): UnitKind.DISTRICT})
 
 
 class UnitImportRejected(ImportRejected):
