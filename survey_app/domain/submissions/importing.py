@@ -177,8 +177,9 @@ def check_import(campaign: Campaign, data: bytes) -> ImportPreview:
             preview.invalid += rated_count(instrument, row.submission.answers) < needed
         if len(preview.sample) < SAMPLE_ROWS:
             preview.sample.append(SampleRow(
-                line=row.line, unit=row.unit.name, channel=row.channel.value,
-                respondent_type=row.submission.profile.get("respondent_type", ""),
+                line=row.line, unit=row.unit.name, channel=row.channel.label,
+                respondent_type=_choice_label(instrument, "respondent_type",
+                                              row.submission.profile.get("respondent_type")),
                 submitted_at=row.submitted_at,
                 rated=rated_count(instrument, row.submission.answers),
                 comment=row.submission.comment, present=present))
@@ -481,6 +482,11 @@ class _Parser:
         self.derived_seen[content] += 1
         digest = hashlib.sha256(f"{content}#{occurrence}".encode()).hexdigest()
         return KEY_PREFIX + digest[:32]
+
+
+def _choice_label(instrument: Instrument, code: str, value: str | None) -> str:
+    question = next((q for q in instrument.profile if q.code == code), None)
+    return question.label_for(value) if question is not None and value else (value or "")
 
 
 def _choice(question: ProfileQuestion, raw: str) -> str | None:
