@@ -353,7 +353,7 @@ def test_the_progress_is_reported_in_chunks_and_ends_done(client, admin, campaig
 def test_a_failure_part_way_leaves_nothing_of_the_file(app, client, admin, campaign,
                                                        monkeypatch, counts_before):
     monkeypatch.setattr(importing, "CHUNK", 1)
-    real = importing.build_response
+    real = importing.response_values
     calls = []
 
     def failing(**kwargs):
@@ -362,7 +362,7 @@ def test_a_failure_part_way_leaves_nothing_of_the_file(app, client, admin, campa
             raise RuntimeError("ổ đĩa đầy")
         return real(**kwargs)
 
-    monkeypatch.setattr(importing, "build_response", failing)
+    monkeypatch.setattr(importing, "response_values", failing)
     rows = [row(when=yesterday(10, minute).strftime("%d/%m/%Y %H:%M")) for minute in range(4)]
     page = upload(client, campaign, csv_bytes(rows)).get_data(as_text=True)
     token = token_of(page)

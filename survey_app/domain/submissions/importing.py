@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from questionnaires import NOT_APPLICABLE, Instrument, ProfileQuestion
 
@@ -30,11 +30,13 @@ from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
 from ...models import (
+    Answer,
     Campaign,
     CampaignState,
     CampaignUnit,
     Channel,
     Response,
+    ResponseStatus,
     Unit,
     User,
     utcnow,
@@ -48,10 +50,11 @@ from .responses import (
     COMMENT,
     PROFILE_COLUMNS,
     Submission,
-    build_response,
+    answer_values,
     check_submission,
     rated_count,
     required_rated,
+    response_values,
 )
 
 BOM = b"\xef\xbb\xbf"
@@ -211,16 +214,25 @@ def import_responses(campaign: Campaign, data: bytes, *, source: str,
         if progress:
             progress("store", 0, len(new_rows))
         for start in range(0, len(new_rows), CHUNK):
-            for row in new_rows[start:start + CHUNK]:
-                response = build_response(campaign=campaign, unit=row.unit, version=version,
-                                          instrument=instrument, submission=row.submission,
-                                          key=row.key, channel=row.channel,
-                                          submitted_at=row.submitted_at,
-                                          entered_by_id=user.id if user else None)
-                session.add(response)
-                result.imported += 1
-                result.invalid += response.status == "invalid"
-            session.flush()
+            chunk = new_rows[start:start + CHUNK]
+            # Plain multi-row inserts (no ORM object per row and answer): the same columns
+            # build_response gives, ~10× faster for a file of thousands of rows.
+            values = [response_values(campaign=campaign, unit=row.unit, version=version,
+                                      instrument=instrument, submission=row.submission,
+                                      key=row.key, channel=row.channel,
+                                      submitted_at=row.submitted_at,
+                                      entered_by_id=user.id if user else None)
+                      for row in chunk]
+            responses = Response.__table__
+            ids = session.scalars(insert(responses).returning(
+                responses.c.id, sort_by_parameter_order=True), values).all()
+            answers = [{"response_id": response_id, "item_code": code, "value": value}
+                       for response_id, row in zip(ids, chunk, strict=True)
+                       for code, value in answer_values(row.submission)]
+            if answers:
+                session.execute(insert(Answer.__table__), answers)
+            result.imported += len(chunk)
+            result.invalid += sum(1 for row in values if row["status"] is ResponseStatus.INVALID)
             if progress:
                 progress("store", result.imported, len(new_rows))
         audit.record("responses.import", object_type="campaign", object_id=campaign.code,

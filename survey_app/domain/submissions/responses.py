@@ -125,13 +125,13 @@ def _comment_limit(instrument: Instrument) -> int:
     return 2000
 
 
-def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion,
-                   instrument: Instrument, submission: Submission, key: str, channel: Channel,
-                   submitted_at: datetime, counter: Counter | None = None,
-                   sheet_id: int | None = None, client_hash: str | None = None,
-                   entered_by_id: int | None = None, flag_reason: str | None = None
-                   ) -> Response:
-    """A new response with its answers (not yet added to the session)."""
+def response_values(*, campaign: Campaign, unit: Unit, version: InstrumentVersion,
+                    instrument: Instrument, submission: Submission, key: str, channel: Channel,
+                    submitted_at: datetime, counter: Counter | None = None,
+                    sheet_id: int | None = None, client_hash: str | None = None,
+                    entered_by_id: int | None = None, flag_reason: str | None = None
+                    ) -> dict:
+    """The columns of a new response row (its answers apart: ``answer_values``)."""
     n_rated = rated_count(instrument, submission.answers)
     if flag_reason:
         status = ResponseStatus.FLAGGED
@@ -139,7 +139,7 @@ def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion
         status = ResponseStatus.VALID
     else:
         status = ResponseStatus.INVALID
-    response = Response(
+    return dict(
         submission_key=key, payload_digest=submission.digest(), campaign_id=campaign.id,
         unit_id=unit.id, counter_id=counter.id if counter else None, sheet_id=sheet_id,
         instrument_version_id=version.id, channel=channel, submitted_at=submitted_at,
@@ -149,6 +149,17 @@ def build_response(*, campaign: Campaign, unit: Unit, version: InstrumentVersion
         straight_value=straight_value(instrument, submission.answers),
         **{column: submission.profile.get(column) or None for column in PROFILE_COLUMNS},
     )
+
+
+def answer_values(submission: Submission) -> list[tuple[str, int]]:
+    """The answer rows of a submission: (item code, value), in item-code order."""
+    return sorted(submission.answers.items())
+
+
+def build_response(**fields) -> Response:
+    """A new response with its answers (not yet added to the session); the arguments of
+    ``response_values``."""
+    response = Response(**response_values(**fields))
     response.answers = [Answer(item_code=code, value=value)
-                        for code, value in sorted(submission.answers.items())]
+                        for code, value in answer_values(fields["submission"])]
     return response

@@ -13,6 +13,8 @@ openpyxl is imported when a workbook is read, not when the app starts (issue 12)
 from __future__ import annotations
 
 import io
+import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -26,6 +28,10 @@ MAX_UNPACKED = 200 * 1024 * 1024
 
 DAMAGED = ("không mở được tệp Excel này (tệp hỏng hoặc không phải .xlsx). Hãy mở bằng Excel "
            "và lưu lại dạng .xlsx hoặc CSV UTF-8.")
+
+
+UNSAVED_FORMULA = ("ô có công thức nhưng tệp không lưu giá trị đã tính (công thức không được "
+                   "tính ở đây). Hãy mở bằng Excel, lưu lại, hoặc dán giá trị thay công thức.")
 
 
 class UnreadableWorkbook(Exception):
@@ -58,13 +64,16 @@ def read_workbook(data: bytes) -> Sheet:
 
     try:
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        # Read a second time, formulas as written, only to tell which cells hold one.
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False) \
+            if _has_formulas(data) else None
     except Exception as exc:  # openpyxl raises many kinds on a damaged package
         raise UnreadableWorkbook(DAMAGED) from exc
     try:
         if not values.worksheets:
             raise UnreadableWorkbook("tệp Excel không có trang tính nào.")
-        return _read_sheet(values.worksheets[0], formulas.worksheets[0])
+        return _read_sheet(values.worksheets[0],
+                           formulas.worksheets[0] if formulas is not None else None)
     except UnreadableWorkbook:
         raise
     except Exception as exc:
@@ -72,7 +81,27 @@ def read_workbook(data: bytes) -> Sheet:
                                  "Excel và lưu lại.") from exc
     finally:
         values.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
+
+
+#: A formula element of SpreadsheetML (``<f>``, ``<f t="shared" …/>``, ``<x:f>``).
+FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the package holds a formula (its XML read as it unpacks)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with package.open(name) as stream:
+                tail = b""
+                while block := stream.read(1 << 20):
+                    if FORMULA_TAG.search(tail + block):
+                        return True
+                    tail = block[-32:]
+    return False
 
 
 def _check_package(data: bytes) -> None:
@@ -92,24 +121,25 @@ def _check_package(data: bytes) -> None:
 def _read_sheet(values, formulas) -> Sheet:
     # Dimensions written by some programs are wrong; read every cell that is there.
     values.reset_dimensions()
-    formulas.reset_dimensions()
+    if formulas is not None:
+        formulas.reset_dimensions()
     sheet = Sheet()
     header: list[str] = []
     line = 0
-    for value_row, formula_row in zip(values.iter_rows(), formulas.iter_rows(), strict=False):
+    formula_rows = formulas.iter_rows() if formulas is not None else itertools.repeat(())
+    for value_row, formula_row in zip(values.iter_rows(), formula_rows, strict=False):
         line = next((cell.row for cell in value_row if getattr(cell, "row", None)), line + 1)
         cells = []
-        for index, (cell, raw) in enumerate(zip(value_row, formula_row, strict=False)):
-            column = header[index] if index < len(header) and header[index] else \
-                _letter(index)
+        for index, (cell, raw) in enumerate(itertools.zip_longest(value_row, formula_row)):
+            if cell is None:
+                break
             kind = getattr(raw, "data_type", "n")
             if kind == "e" or cell.data_type == "e":
-                sheet.problems.append((line, column, f"ô có lỗi công thức “{cell.value}”."))
+                sheet.problems.append((line, _column(header, index),
+                                       f"ô có lỗi công thức “{cell.value}”."))
                 cells.append("")
             elif kind == "f" and cell.value is None:
-                sheet.problems.append((line, column, "ô có công thức nhưng tệp không lưu giá "
-                                       "trị đã tính (công thức không được tính ở đây). Hãy mở "
-                                       "bằng Excel, lưu lại, hoặc dán giá trị thay công thức."))
+                sheet.problems.append((line, _column(header, index), UNSAVED_FORMULA))
                 cells.append("")
             else:
                 cells.append(cell_text(cell.value))
@@ -142,6 +172,11 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _column(header: list[str], index: int) -> str:
+    """A column by its heading, or by its letter where it has none."""
+    return header[index] if index < len(header) and header[index] else _letter(index)
 
 
 def _letter(index: int) -> str:
