@@ -64,6 +64,11 @@ KEPT = 3
 MAX_AGE = 24 * 3600
 #: Share of the progress bar the checking stage takes; storing takes the rest.
 CHECK_SHARE = 40
+#: A running import reports every ``CHUNK`` rows; silent this long, its worker was stopped
+#: (the transaction then rolled back: nothing of the file stayed).
+STALE_SECONDS = 120
+INTERRUPTED = ("Việc nhập bị gián đoạn (máy chủ dừng giữa chừng); không phiếu nào của tệp được "
+               "lưu. Vui lòng tải tệp lên lại.")
 
 
 def _folder() -> Path:
@@ -92,7 +97,8 @@ def _write_record(token: str, record: dict) -> None:
     """Replaced whole (a reader never sees half a record)."""
     path = _paths(token)[1]
     temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    temporary.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    temporary.write_text(json.dumps({**record, "updated": time.time()}, ensure_ascii=False),
+                         encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -242,6 +248,8 @@ def import_progress(campaign_id: int):
     """How far the import is, for the progress bar (JSON)."""
     _token, record = _own_record(_campaign(campaign_id))
     state = record.get("state", "checked")
+    if state == "running" and time.time() - float(record.get("updated", 0)) > STALE_SECONDS:
+        state, record = "failed", {**record, "message": INTERRUPTED}
     done, total = int(record.get("done", 0)), int(record.get("total", 0))
     stage = record.get("stage")
     if state == "done":

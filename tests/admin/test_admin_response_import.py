@@ -394,3 +394,20 @@ def test_the_record_of_an_import_is_plain_json_in_the_import_folder(client, admi
     assert record["state"] == "checked" and record["rows"] == 1
     assert db.session.scalar(select(func.count()).select_from(Response).where(
         Response.status == ResponseStatus.VALID)) == 0
+
+
+def test_an_import_whose_worker_was_stopped_is_shown_interrupted(client, admin, campaign,
+                                                                 tmp_path):
+    page = upload(client, campaign, csv_bytes([row()])).get_data(as_text=True)
+    token = token_of(page)
+    path = tmp_path / "imports" / f"{token}.json"
+    record = json.loads(path.read_text())
+    # As a worker killed mid-import leaves it: running, last told three minutes ago.
+    path.write_text(json.dumps({**record, "state": "running", "stage": "store", "done": 500,
+                                "total": 900, "percent": 73,
+                                "updated": record["updated"] - 180}))
+    state = client.get(f"/admin/campaigns/{campaign.id}/import/progress?upload={token}")
+    assert state.get_json()["state"] == "failed"
+    assert "bị gián đoạn" in state.get_json()["text"]
+    assert confirm(client, campaign, token).status_code == 400  # upload it again
+    assert stored() == 0
