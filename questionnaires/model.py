@@ -179,9 +179,13 @@ class ProfileQuestion:
         return tuple(str(option.value) for option in self.options)
 
     def label_for(self, code: str) -> str:
+        return self.option(code).label
+
+    def option(self, code: str) -> Option:
+        """The choice stored as ``code`` (its labels in every language)."""
         for option in self.options:
             if option.value == code:
-                return option.label
+                return option
         raise KeyError(code)
 
 

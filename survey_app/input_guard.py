@@ -10,11 +10,11 @@ view that reads it, so what a person typed is shown again rather than lost.
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask_babel import gettext
 from werkzeug.routing import IntegerConverter
 
 #: The largest value of an INTEGER column on PostgreSQL (SQLite's is larger).
 MAX_ID = 2**31 - 1
-NUL_MESSAGE = ("Địa chỉ có ký tự không hợp lệ (ký tự NUL). Vui lòng mở lại trang từ trình đơn.")
 
 
 class DatabaseId(IntegerConverter):
@@ -34,7 +34,8 @@ def refuse_nul_bytes() -> None:
     if "\x00" in request.path:
         abort(404)
     if _carries_nul(request.args):
-        abort(400, description=NUL_MESSAGE)
+        abort(400, description=gettext("Địa chỉ có ký tự không hợp lệ (ký tự NUL). Vui lòng mở "
+                                       "lại trang từ trình đơn."))
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -37,6 +38,17 @@ def empty_database(request, tmp_path):
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+def insert_campaign(connection, number: int = 1, code: str = "dot", state: str = "open"
+                    ) -> None:
+    """A campaign row as the schema has it from 0002 on (instrument version 1)."""
+    connection.exec_driver_sql(
+        "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, deadline, "
+        "headline_method, valid_threshold, margin_of_error, optional_blocks, scoring_file, "
+        "state, created_at, weighting, min_compare_responses) VALUES "
+        f"({number}, '{code}', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, "
+        f"'[]', 'x', '{state}', '2026-11-01 08:00:00', 'respondent', 30)")
 
 
 def table_names() -> set[str]:
@@ -81,12 +93,7 @@ def test_undoing_the_burst_signals_keeps_every_response_and_answer(empty_databas
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
-            connection.exec_driver_sql(
-                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
-                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
-                "scoring_file, state, created_at, weighting, min_compare_responses) VALUES (1, "
-                "'dot', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
-                "'open', '2026-12-01 08:00:00', 'respondent', 30)")
+            insert_campaign(connection)
             connection.exec_driver_sql(
                 "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
                 "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
@@ -158,12 +165,7 @@ def test_the_odk_channel_keeps_every_response_both_ways(empty_database):
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
-            connection.exec_driver_sql(
-                "INSERT INTO campaign (id, code, name, instrument_version_id, starts_on, "
-                "deadline, headline_method, valid_threshold, margin_of_error, optional_blocks, "
-                "scoring_file, state, created_at, weighting, min_compare_responses) VALUES (1, "
-                "'dot', 'Đợt', 1, '2026-11-01', '2026-12-31', 'pooled', 0.5, 0.05, '[]', 'x', "
-                "'open', '2026-12-01 08:00:00', 'respondent', 30)")
+            insert_campaign(connection)
             connection.exec_driver_sql(
                 "INSERT INTO response (id, submission_key, payload_digest, campaign_id, unit_id, "
                 "instrument_version_id, channel, respondent_type, submitted_at, received_at, "
@@ -184,4 +186,50 @@ def test_the_odk_channel_keeps_every_response_both_ways(empty_database):
             row = connection.exec_driver_sql(
                 "SELECT (SELECT channel FROM response), (SELECT count(*) FROM answer)").one()
         assert tuple(row) == ("odk", 1)
+        db.engine.dispose()
+
+
+def utc_text(value) -> str | None:
+    """A raw timestamp (text on SQLite, an aware datetime on PostgreSQL) as UTC text."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def test_campaigns_already_closed_learn_when_from_the_audit_log(empty_database):
+    """0012 gives a closed or approved campaign the moment of its last closing in the audit
+    log (the citizen's page then says it ended early, and on which day)."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            for number, (code, state) in enumerate(
+                    [("dong", "closed"), ("duyet", "approved"), ("mo", "open")], 1):
+                insert_campaign(connection, number, code, state)
+            events = [("dong", "2026-11-10 03:00:00", "closed"),
+                      ("dong", "2026-11-11 03:00:00", "open"),
+                      ("dong", "2026-11-20 17:30:00", "closed"),  # the last closing
+                      ("duyet", "2026-11-25 09:00:00", "closed"),
+                      ("duyet", "2026-11-26 09:00:00", "approved"),
+                      ("mo", "2026-11-05 09:00:00", "closed")]  # reopened since: no date
+            for code, at, state in events:
+                connection.exec_driver_sql(
+                    "INSERT INTO audit_event (at, action, object_type, object_id, after) "
+                    f"VALUES ('{at}', 'campaign.state', 'campaign', '{code}', "
+                    f"'{{\"state\": \"{state}\"}}')")
+        upgrade()
+        with db.engine.connect() as connection:
+            closed = dict(connection.exec_driver_sql("SELECT code, closed_at FROM campaign").all())
+        assert {code: utc_text(at) for code, at in closed.items()} == {
+            "dong": "2026-11-20 17:30", "duyet": "2026-11-25 09:00", "mo": None}
+        downgrade(revision="0008")
+        with db.engine.connect() as connection:
+            assert "closed_at" not in {column["name"] for column in
+                                       sa.inspect(connection).get_columns("campaign")}
         db.engine.dispose()

@@ -33,7 +33,8 @@ def counter_create(unit_id: int):
     if not form.validate_on_submit():
         return _page(unit, form, status=400)
     with admin_change() as change:
-        unit_admin.create_counter(unit, form.name.data, form.kiosk.data, actor=change.actor)
+        unit_admin.create_counter(unit, form.name.data, form.kiosk.data, actor=change.actor,
+                                  kiosk_language=form.kiosk_language.data)
     if change.refusal:
         return _page(unit, form, change.refusal, 400)
     flash("Đã thêm quầy.", "success")
@@ -42,14 +43,16 @@ def counter_create(unit_id: int):
 
 @admin_only
 def counter_edit(counter_id: int):
-    """Rename a counter or switch its kiosk mode; the link stays the same."""
+    """Rename a counter, switch its kiosk mode or its kiosk's language link; the link stays
+    the same."""
     counter = db.get_or_404(Counter, counter_id)
     form = CounterForm(obj=counter)
     error = None
     if form.validate_on_submit():
         with admin_change() as change:
             unit_admin.rename_counter(counter, form.name.data, form.kiosk.data,
-                                      actor=change.actor)
+                                      actor=change.actor,
+                                      kiosk_language=form.kiosk_language.data)
         error = change.refusal
         if error is None:
             flash("Đã lưu quầy.", "success")

@@ -81,6 +81,8 @@ class UnitImportForm(FlaskForm):
 class CounterForm(FlaskForm):
     name = StringField("Tên quầy", validators=[DataRequired(REQUIRED), max_length(200)])
     kiosk = BooleanField("Máy tính bảng đặt tại quầy (biểu mẫu tự làm mới sau mỗi phiếu)")
+    kiosk_language = BooleanField("Hiện liên kết “English” trên máy tính bảng (mặc định ẩn: "
+                                  "phiếu chỉ bằng tiếng Việt)")
 
 
 def role_choices() -> list[SelectChoice]:

@@ -82,6 +82,8 @@ class Campaign(db.Model):
     state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState, "campaign_state"),
                                                  default=CampaignState.DRAFT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When it was last closed (UTC); None while open or never closed. Kept on approval.
+    closed_at: Mapped[datetime | None]
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
     previous_campaign: Mapped[Campaign | None] = relationship(remote_side=[id])
@@ -98,6 +100,10 @@ class Campaign(db.Model):
         """Move to ``target`` or raise ``InvalidTransition``."""
         if target not in TRANSITIONS[self.state]:
             raise InvalidTransition(self.state.label, target.label)
+        if target is CampaignState.CLOSED:
+            self.closed_at = utcnow()
+        elif target is CampaignState.OPEN:
+            self.closed_at = None
         self.state = target
 
     def accepts_responses_on(self, day: date) -> bool:

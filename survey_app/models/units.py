@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -72,6 +72,8 @@ class Counter(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     #: A tablet fixed at the counter: the form resets itself for the next person.
     kiosk: Mapped[bool] = mapped_column(default=False)
+    #: In kiosk mode, show the link to the other language (hidden unless this is set).
+    kiosk_language: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     token_issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -47,6 +47,8 @@ def submit(link: CounterLink | SheetLink) -> HttpResponse | tuple[str, int]:
         return show_form(survey, key, filled, filled.problems, status=400)
     now = utcnow()
     try:
+        # A replay (double tap, retry after a lost reply) is thanked whatever its session
+        # or device says; only a new response is checked and stored.
         if submissions.previous(key.value, filled.submission, key.sheet_id) is None:
             if not _csrf_valid():
                 expired = Problem(CSRF_FIELD, _(
@@ -56,8 +58,8 @@ def submit(link: CounterLink | SheetLink) -> HttpResponse | tuple[str, int]:
             refusal = link.repeat_refusal(survey, now)
             if refusal is not None:
                 return refusal
-        submissions.accept(survey, key.value, filled.submission,
-                           client_address=request.remote_addr, now=now)
+            submissions.accept(survey, key.value, filled.submission,
+                               client_address=request.remote_addr, now=now, unseen=True)
     except submissions.SubmissionConflict as conflict:
         return link.conflict_page(str(conflict))
     except submissions.SurveyClosed:

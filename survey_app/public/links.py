@@ -25,6 +25,9 @@ class CounterLink:
 
     def __init__(self, counter: Counter):
         self.counter = counter
+        # Kept as plain values: after a submission's commit the counter row is expired, and
+        # reading them from it again would cost a query for the redirect.
+        self.counter_id, self.token = counter.id, counter.token
 
     @property
     def kiosk_requested(self) -> bool:
@@ -48,12 +51,14 @@ class CounterLink:
         return show_form(survey)
 
     def thanks_url(self, survey: Survey) -> str:
-        return url_for("public.counter_thanks", token=self.counter.token,
+        return url_for("public.counter_thanks", token=self.token,
                        kiosk=1 if survey.kiosk else None)
 
     def next_url(self) -> str:
-        """A kiosk's blank form for the next person."""
-        return url_for("public.counter_form", token=self.counter.token, kiosk=1)
+        """A kiosk's blank form for the next person, in the default language again (a person
+        who switched to English does not leave the tablet in English for the next one)."""
+        return url_for("public.counter_form", token=self.token, kiosk=1,
+                       lang=current_app.config["BABEL_DEFAULT_LOCALE"])
 
     def _memory(self) -> DeviceMemory:
         return DeviceMemory.load(request.cookies.get(DEVICE_COOKIE))
@@ -78,19 +83,19 @@ class CounterLink:
         memory = self._memory()
         if survey.kiosk:
             guard = timedelta(seconds=int(current_app.config["KIOSK_GUARD_SECONDS"]))
-            if memory.answered_within(self.counter.id, guard, now) is None:
+            if memory.answered_within(self.counter_id, guard, now) is None:
                 return None
             return notice(_("Vui lòng chờ giây lát"),
                           _("Máy này vừa gửi một phiếu. Vui lòng chờ vài giây rồi bắt đầu phiếu "
                             "mới."), status=429,
                           action=(self.next_url(), _("Người tiếp theo")))
-        answered = memory.answered_within(self.counter.id, self._window(), now)
+        answered = memory.answered_within(self.counter_id, self._window(), now)
         return None if answered is None else self._answered_page(answered, 429)
 
     def remember(self, response: HttpResponse, survey: Survey, now: datetime) -> None:
         """Note in the device's cookie that it answered at this counter."""
         memory = self._memory()
-        memory.remember(self.counter.id, now)
+        memory.remember(self.counter_id, now)
         config = current_app.config
         response.set_cookie(DEVICE_COOKIE, memory.dump(), httponly=True, samesite="Lax",
                             secure=bool(config["PRODUCTION"]),
@@ -112,6 +117,7 @@ class SheetLink:
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
+        self.token = sheet.token  # a plain value, for the redirect after the commit
 
     def current_survey(self) -> Survey | None:
         survey = public_survey.survey_for_sheet(self.sheet)
@@ -135,7 +141,7 @@ class SheetLink:
                         serial=display_serial(self.sheet.serial)), status=status)
 
     def thanks_url(self, survey: Survey) -> str:
-        return url_for("public.sheet_thanks", token=self.sheet.token)
+        return url_for("public.sheet_thanks", token=self.token)
 
     def repeat_refusal(self, survey: Survey, now: datetime) -> None:
         """A serial is answered once; no device limit is needed on top of that."""

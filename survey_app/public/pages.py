@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
@@ -16,8 +18,17 @@ from ..support.formatting import date_text
 from .forms import FilledForm
 from .rendering import render_survey
 
-#: Seconds a kiosk shows its thank-you page before a blank form (kiosk.js).
+#: Seconds a kiosk shows its thank-you page before a blank form (kiosk.js; without
+#: JavaScript a ``<noscript>`` refresh).
 KIOSK_RETURN_SECONDS = 8
+
+
+@dataclass(frozen=True)
+class KioskPage:
+    """A page shown on a kiosk tablet (``g.kiosk``): larger type, and the language link only
+    when the counter enables it."""
+
+    language_link: bool
 
 
 def notice(title: str, *paragraphs: str, status: int = 200, action: tuple[str, str] | None = None
@@ -45,6 +56,11 @@ def _period(campaign: Campaign, unit: Unit, *, upcoming: bool) -> str:
     if upcoming:
         return _("“%(name)s” tại %(unit)s nhận ý kiến từ ngày %(start)s đến ngày %(end)s. "
                  "Vui lòng quay lại trong thời gian này.", **values)
+    closed_on = public_survey.closed_early_on(campaign)
+    if closed_on is not None:
+        return _("“%(name)s” tại %(unit)s bắt đầu từ ngày %(start)s và đã kết thúc sớm vào "
+                 "ngày %(closed)s (dự kiến đến ngày %(end)s). Cảm ơn Ông/Bà đã quan tâm.",
+                 closed=date_text(closed_on), **values)
     return _("“%(name)s” tại %(unit)s đã diễn ra từ ngày %(start)s đến ngày %(end)s. "
              "Cảm ơn Ông/Bà đã quan tâm.", **values)
 

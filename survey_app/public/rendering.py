@@ -131,7 +131,7 @@ def render_survey(survey: Survey, *, key_token: str, action: str, values: dict[s
         language=language, missing=texts.missing(),
         numbers={item.code: number for number, item in enumerate(items, 1)},
         comment_limit=comment_limit,
-        comment_limit_text=count_text(comment_limit),
+        comment_limit_text=count_text(comment_limit, language),
         required=required_rated(instrument, survey.campaign.valid_threshold),
         total=len(instrument.rating_items), values=values,
         problems=[(problem, _anchor(problem, survey, values)) for problem in problems],

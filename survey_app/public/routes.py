@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -76,7 +76,11 @@ def _counter(token: str) -> CounterLink:
     counter = public_survey.active_counter(token)
     if counter is None:
         abort(404)
-    return CounterLink(counter)
+    link = CounterLink(counter)
+    if link.kiosk_requested:
+        # Every page of this request (form, thank-you, notices) in the tablet's layout.
+        g.kiosk = pages.KioskPage(language_link=counter.kiosk_language)
+    return link
 
 
 def _sheet(token: str) -> SheetLink:

@@ -24,9 +24,11 @@ def number_text(value: float | None, decimals: int = 0) -> str:
     return format_number(value, decimals)
 
 
-def count_text(number: int | None) -> str:
-    """A whole number with Vietnamese thousands separators: 1.234; "—" when undefined."""
-    return format_number(number, 0)
+def count_text(number: int | None, language: str = "vi") -> str:
+    """A whole number with Vietnamese thousands separators: 1.234; "—" when undefined.
+    On an English page (``language="en"``) with English ones: 1,234."""
+    text = format_number(number, 0)
+    return text.replace(".", ",") if language == "en" else text
 
 
 def percent_text(value: float | None, decimals: int = 2) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from survey_app.domain.campaigns.instruments import published_version, sync_shipped_instruments
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, CampaignUnit
+from survey_app.support.formatting import datetime_text
 
 
 @pytest.fixture
@@ -127,6 +128,16 @@ def test_campaign_moves_draft_open_closed_and_reopens(client, admin, make_unit, 
         assert client.post(url, data={"target": target, "confirmed": "1"}).status_code == 302
         assert state_of(campaign.id) is CampaignState(target)
     assert audit_actions() == ["campaign.state"] * 3
+
+
+def test_the_campaign_page_says_when_it_was_closed(client, admin, make_unit, make_campaign):
+    campaign = make_campaign([make_unit()])
+    client.post(f"/admin/campaigns/{campaign.id}/state",
+                data={"target": "closed", "confirmed": "1"})
+    db.session.rollback()
+    closed_at = db.session.get(Campaign, campaign.id).closed_at
+    detail = client.get(f"/admin/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"Đã đóng — đóng lúc {datetime_text(closed_at)}" in detail
 
 
 @pytest.mark.parametrize(("start", "target", "status", "message"), [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import Counter
+from survey_app.models import AuditEvent, Counter
 
 
 def counters_of(unit_id: int) -> list[Counter]:
@@ -69,3 +69,43 @@ def test_revoking_a_counter_stops_its_link_and_restoring_brings_it_back(client, 
 def test_unknown_counters_and_units_are_404(client, admin):
     assert client.get("/admin/units/999/counters").status_code == 404
     assert client.post("/admin/counters/999/regenerate").status_code == 404
+
+
+def test_a_counters_kiosk_shows_the_language_link_only_when_enabled(client, admin, make_unit,
+                                                                     make_campaign):
+    unit = make_unit()
+    make_campaign([unit])
+    counter = unit.counters[0]
+    form = client.get(f"/admin/counters/{counter.id}").get_data(as_text=True)
+    assert 'name="kiosk_language"' in form and "Hiện liên kết “English”" in form
+    kiosk = f"/s/{counter.token}?kiosk=1"
+    assert 'hreflang="en"' not in client.get(kiosk).get_data(as_text=True)
+    assert 'hreflang="en"' in client.get(f"/s/{counter.token}").get_data(as_text=True)
+
+    client.post(f"/admin/counters/{counter.id}",
+                data={"name": counter.name, "kiosk": "y", "kiosk_language": "y"})
+    saved = counters_of(unit.id)[0]
+    assert (saved.kiosk, saved.kiosk_language) == (True, True)
+    assert 'hreflang="en"' in client.get(kiosk).get_data(as_text=True)
+    page = client.get(f"/admin/units/{unit.id}/counters").get_data(as_text=True)
+    assert "có liên kết English" in page
+
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "counter.update"))
+    assert event.before["kiosk_language"] is False and event.after["kiosk_language"] is True
+    log = client.get("/admin/audit").get_data(as_text=True)
+    assert "Liên kết ngôn ngữ trên máy tính bảng" in log
+
+    client.post(f"/admin/counters/{counter.id}", data={"name": counter.name, "kiosk": "y"})
+    assert counters_of(unit.id)[0].kiosk_language is False
+    assert 'hreflang="en"' not in client.get(kiosk).get_data(as_text=True)
+
+
+def test_a_new_counter_may_show_the_language_link_on_its_kiosk(client, admin, make_unit,
+                                                                audit_actions):
+    unit = make_unit()
+    client.post(f"/admin/units/{unit.id}/counters",
+                data={"name": "Quầy máy tính bảng", "kiosk": "y", "kiosk_language": "y"})
+    added = counters_of(unit.id)[1]
+    assert (added.kiosk, added.kiosk_language) == (True, True)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "counter.create"))
+    assert event.one().after["kiosk_language"] is True

@@ -37,6 +37,13 @@ PROFILE = {"respondent_type": ("to_chuc", "Đại diện tổ chức"), "field":
            "gender": ("nu", "Nữ"), "age_band": ("25-34", "Từ 25 đến 34 tuổi"),
            "submission_mode": ("truc_tiep", "Trực tiếp tại Bộ phận Một cửa")}
 COMMENT = "Cán bộ hướng dẫn tận tình, nhưng phải chờ lâu."
+#: The same answers as the English form labels them (questionnaires/instruments/common.yaml).
+ENGLISH_LABELS = {"1": "Very dissatisfied", "2": "Dissatisfied",
+                  "3": "Neither satisfied nor dissatisfied", "4": "Satisfied",
+                  "5": "Very satisfied", "0": "Not applicable / no opinion",
+                  "respondent_type": "A representative of an organisation", "field": "Land",
+                  "gender": "Female", "age_band": "25 to 34 years",
+                  "submission_mode": "In person at the one-stop service desk"}
 
 
 def ratings(values: str = "543210") -> dict[str, str]:
@@ -66,13 +73,18 @@ class Place:
     def thanks_url(self) -> str:
         return f"{self.url}/cam-on"
 
+    @property
+    def next_person_url(self) -> str:
+        """Where a kiosk goes for the next person: a blank form, in Vietnamese again."""
+        return f"{self.url}?kiosk=1&lang=vi"
+
 
 def make_place(live, code: str, *, days_before: int = 30, days_after: int = 30,
-               kiosk: bool = False) -> Place:
+               kiosk: bool = False, kiosk_language: bool = False) -> Place:
     """A new unit with a counter in its own campaign (open today unless the days say not)."""
     with live.app.app_context():
         unit = Unit(code=code, name=f"Xã Thử {code[-4:]}", kind=UnitKind.COMMUNE)
-        counter = Counter(name="Quầy một cửa", kiosk=kiosk)
+        counter = Counter(name="Quầy một cửa", kiosk=kiosk, kiosk_language=kiosk_language)
         unit.counters.append(counter)
         today = today_local()
         campaign = Campaign(code=f"dot-{code}", name=f"Đợt khảo sát {code}",
@@ -107,10 +119,14 @@ def served_key(live, page) -> str | None:
     return loaded.value if loaded else None
 
 
-def fill_form(page, rated: dict[str, str], *, tap: bool = True, comment: str = COMMENT) -> None:
-    """Answer as a person does: tap (or click) the label of each answer, type a comment."""
-    choices = {code: SCALE_LABELS[value] for code, value in rated.items()}
-    choices.update({code: label for code, (_, label) in PROFILE.items()})
+def fill_form(page, rated: dict[str, str], *, tap: bool = True, comment: str = COMMENT,
+              english: bool = False) -> None:
+    """Answer as a person does: tap (or click) the label of each answer, type a comment;
+    ``english``: on the form switched to English."""
+    labels = ENGLISH_LABELS if english else SCALE_LABELS
+    choices = {code: labels[value] for code, value in rated.items()}
+    choices.update({code: ENGLISH_LABELS[code] if english else label
+                    for code, (_, label) in PROFILE.items()})
     for code, label in choices.items():
         target = page.locator(f"fieldset#{code}").get_by_text(label, exact=True)
         target.tap() if tap else target.click()

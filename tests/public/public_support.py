@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -71,3 +72,71 @@ def response_count() -> int:
 def stored_responses() -> list[Response]:
     db.session.rollback()
     return list(db.session.scalars(select(Response).order_by(Response.id)))
+
+
+#: A Vietnamese letter with a diacritic (or đ): English text has none of them.
+VIETNAMESE_LETTER = re.compile("[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụ"
+                               "ưừứửữựỳýỷỹỵ]", re.IGNORECASE)
+#: Elements with no end tag: they never enclose text.
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                       "meta", "source", "track", "wbr"})
+
+
+class _VisibleText(HTMLParser):
+    """The text a person sees (and the title and labels read aloud), each piece with the
+    language of the element around it and whether it sits in a language-switch link."""
+
+    def __init__(self, page_language: str):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str, bool]] = [("", page_language, False)]
+        self.pieces: list[tuple[str, str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        _tag, language, switch = self.stack[-1]
+        language = attributes.get("lang") or language
+        switch = switch or (tag == "a" and "hreflang" in attributes)
+        for name in ("aria-label", "alt", "title", "placeholder"):
+            if attributes.get(name):
+                self.pieces.append((attributes[name], language, switch))
+        if tag not in VOID_TAGS:
+            self.stack.append((tag, language, switch))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth][0] == tag:
+                del self.stack[depth:]
+                break
+
+    def handle_data(self, data):
+        tag, language, switch = self.stack[-1]
+        if tag not in ("style", "script", "noscript") and data.strip():
+            self.pieces.append((" ".join(data.split()), language, switch))
+
+
+def visible_text(html: str) -> list[tuple[str, str, bool]]:
+    """(text, its language, inside a language link) for each piece of text a page shows."""
+    found = re.search(r'<html lang="([^"]+)"', html)
+    parser = _VisibleText(found.group(1) if found else "vi")
+    parser.feed(html)
+    return parser.pieces
+
+
+def marked_vietnamese(html: str) -> list[str]:
+    """The texts a page marks as Vietnamese (``lang="vi"``) outside its language link."""
+    return [text for text, language, switch in visible_text(html)
+            if language == "vi" and not switch]
+
+
+def vietnamese_left(html: str, names: tuple[str, ...] = ()) -> list[str]:
+    """The visible text of a page in English still written in Vietnamese: every piece with a
+    Vietnamese letter, except the language link, texts deliberately marked ``lang="vi"``
+    (an instrument's Vietnamese wording shown for want of an English one) and ``names``
+    (units, counters, campaigns: proper names, the same in every language)."""
+    left = []
+    for text, language, switch in visible_text(html):
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, "")
+        if VIETNAMESE_LETTER.search(text) and language != "vi" and not switch:
+            left.append(text)
+    return left

@@ -84,8 +84,10 @@ class TestKiosk:
         posted = form.post()
         assert posted.headers["Location"] == f"{place.url}/cam-on?kiosk=1"
         html = client.get(posted.headers["Location"]).get_data(as_text=True)
-        assert f'href="{place.url}?kiosk=1"' in html and ">Người tiếp theo</a>" in html
-        assert 'src="/static/kiosk.js" defer' in html and "sau 8 giây" in html
+        # The next person starts in the default language, whatever the last one chose.
+        assert f'href="{place.url}?kiosk=1&amp;lang=vi"' in html and ">Người tiếp theo</a>" in html
+        assert 'src="/static/kiosk.js" defer' in html
+        assert 'sau <b id="seconds">8</b> giây' in html
         with client.get("/static/kiosk.js") as script:
             assert script.status_code == 200 and b"location.replace" in script.get_data()
         [response] = stored_responses()
@@ -110,7 +112,7 @@ class TestKiosk:
         refused = too_soon.post(full_answers("3"))
         assert refused.status_code == 429
         html = refused.get_data(as_text=True)
-        assert "Vui lòng chờ giây lát" in html and f'href="{place.url}?kiosk=1"' in html
+        assert "Vui lòng chờ giây lát" in html and f'href="{place.url}?kiosk=1&amp;lang=vi"' in html
         with app.test_request_context():
             memory = DeviceMemory()
             memory.remember(place.counter.id, datetime.now(UTC) - timedelta(seconds=6))

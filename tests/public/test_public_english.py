@@ -14,7 +14,13 @@ from questionnaires import instrument_files, resolved_definition, shipped_instru
 from survey_app.domain.campaigns.instruments import definition_digest
 from survey_app.extensions import db
 from survey_app.models import InstrumentVersion, utcnow
-from tests.public.public_support import PAGE_BUDGET
+from tests.public.public_support import (
+    PAGE_BUDGET,
+    full_answers,
+    hidden_fields,
+    marked_vietnamese,
+    vietnamese_left,
+)
 
 NO_ENGLISH = "This questionnaire has no English wording yet"
 SOME_ENGLISH = "Some parts of this questionnaire have no English wording yet"
@@ -113,3 +119,63 @@ def test_only_the_questions_without_english_are_marked(client, make_unit, make_c
             '<span lang="en"> (Vietnamese only)</span></legend>') in html
     assert "<legend>1. The waiting area has enough seats</legend>" in html
     assert html.count(MARKER) == 1
+
+
+#: A tiny instrument: one element of two items, one profile question. Only some of its texts
+#: have an English wording (title, the first item, two of the three answers).
+TINY = {
+    "code": "thu-nho", "version": 1, "title": "Phiếu nhỏ", "title_en": "A small form",
+    "source": "Bộ phiếu thử", "intro": "Xin cho biết ý kiến.",
+    "scales": {"hai-long": {"rating": True, "satisfied": [2], "not_applicable": "Không rõ",
+                            "options": [{"value": 1, "label": "Chưa tốt", "label_en": "Poor"},
+                                        {"value": 2, "label": "Tốt", "label_en": "Good"}]}},
+    "elements": [{"code": "e1", "title": "Quầy tiếp nhận", "scale": "hai-long",
+                  "items": [{"code": "a1", "text": "Chỗ ngồi đủ", "text_en": "Enough seats"},
+                            {"code": "a2", "text": "Cán bộ niềm nở"}]}],
+    "profile": [{"code": "respondent_type", "label": "Ông/Bà là", "required": True,
+                 "options": [{"value": "ca_nhan", "label": "Cá nhân"},
+                             {"value": "to_chuc", "label": "Tổ chức"}]}],
+}
+
+
+def test_a_tiny_instrument_with_some_english_marks_every_vietnamese_text(client, make_unit,
+                                                                         make_campaign):
+    _publish(copy.deepcopy(TINY))
+    unit = make_unit()
+    campaign = make_campaign([unit], instrument="thu-nho")
+    url = f"/s/{unit.counters[0].token}?lang=en"
+    names = (unit.name, unit.counters[0].name, campaign.name)
+    html = client.get(url).get_data(as_text=True)
+    assert SOME_ENGLISH in html and "<h1>A small form</h1>" in html
+    # Every Vietnamese text left is a wording the instrument lacks in English, marked as such.
+    assert vietnamese_left(html, names) == []
+    assert marked_vietnamese(html) == [
+        "Xin cho biết ý kiến.", "Quầy tiếp nhận", "Không rõ", "2. Cán bộ niềm nở",
+        "Không rõ", "Ông/Bà là", "Cá nhân", "Tổ chức"]
+    assert ('<legend lang="vi">2. Cán bộ niềm nở<span lang="en"> (Vietnamese only)</span>'
+            '</legend>') in html
+    assert ('<legend lang="vi">Ông/Bà là<span lang="en"> (required) (Vietnamese only)</span>'
+            '</legend>') in html
+    assert "<legend>1. Enough seats</legend>" in html and ">Good</label>" in html
+    # The refusal names the question in the only wording it has, the message in English.
+    refused = client.post(url.split("?")[0], data=hidden_fields(html))
+    assert "Please choose an answer to “Ông/Bà là”." in refused.get_data(as_text=True)
+
+
+def test_the_validation_messages_follow_the_language(client, make_unit, make_campaign, serve):
+    unit = make_unit(field_codes=["ho_tich"])
+    make_campaign([unit])
+    url = f"/s/{unit.counters[0].token}"
+    answers = full_answers(gender="ong", field="dat_dai", comment="x" * 2001)
+    del answers["respondent_type"]
+    english = serve(f"{url}?lang=en").post(answers).get_data(as_text=True)
+    assert "Please choose an answer to “You are answering as”." in english
+    assert "Gender: the choice “ong” is not valid." in english
+    assert "The field “Land” is not handled by Xã Thử." in english
+    assert "Your comment is 2,001 characters long; at most 2,000 characters are allowed." \
+        in english
+    vietnamese = serve(f"{url}?lang=vi").post(answers).get_data(as_text=True)
+    assert "Vui lòng chọn một ý cho câu “Ông/Bà là”." in vietnamese
+    assert "Giới tính: lựa chọn “ong” không hợp lệ." in vietnamese
+    assert "Lĩnh vực “Đất đai” không thuộc Xã Thử." in vietnamese
+    assert "Ý kiến dài 2.001 ký tự; tối đa 2.000 ký tự." in vietnamese

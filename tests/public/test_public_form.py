@@ -11,6 +11,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import CampaignState, CampaignUnit
+from survey_app.support.dates import today_local
 from tests.public.public_support import PAGE_BUDGET, RATING_CODES
 
 
@@ -187,8 +188,35 @@ def test_an_ended_campaign_says_when_it_ran(client, make_unit, make_campaign, ho
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Đợt khảo sát đã kết thúc" in html and "Đợt thu" in html
-    assert f"từ ngày {campaign.starts_on:%d/%m/%Y} đến ngày {campaign.deadline:%d/%m/%Y}" in html
+    if how == "deadline passed":
+        assert f"từ ngày {campaign.starts_on:%d/%m/%Y} đến ngày {campaign.deadline:%d/%m/%Y}" \
+            in html
+        assert "sớm" not in html
+    else:  # closed before its deadline: when it really closed, and when it was meant to
+        assert f"bắt đầu từ ngày {campaign.starts_on:%d/%m/%Y} và đã kết thúc sớm vào ngày " \
+            f"{today_local():%d/%m/%Y} (dự kiến đến ngày {campaign.deadline:%d/%m/%Y})" in html
     assert 'name="k"' not in html
+
+
+def test_a_campaign_closed_on_its_last_day_is_not_called_early(client, make_unit,
+                                                               make_campaign):
+    unit = make_unit()
+    campaign = make_campaign([unit], days_before=30, days_after=0)
+    campaign.transition_to(CampaignState.CLOSED)
+    db.session.commit()
+    html = client.get(f"/s/{unit.counters[0].token}").get_data(as_text=True)
+    assert f"đến ngày {campaign.deadline:%d/%m/%Y}" in html and "sớm" not in html
+
+
+def test_a_reopened_campaign_forgets_its_closing(client, make_unit, make_campaign):
+    unit = make_unit()
+    campaign = make_campaign([unit])
+    campaign.transition_to(CampaignState.CLOSED)
+    assert campaign.closed_at is not None
+    campaign.transition_to(CampaignState.OPEN)
+    db.session.commit()
+    assert campaign.closed_at is None
+    assert 'name="k"' in client.get(f"/s/{unit.counters[0].token}").get_data(as_text=True)
 
 
 def test_without_any_campaign_the_page_says_so(client, make_unit, make_campaign):

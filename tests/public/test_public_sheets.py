@@ -92,7 +92,7 @@ def test_a_sheet_of_a_closed_campaign_is_not_accepted(client, place, sheet, serv
     place.campaign.transition_to(CampaignState.CLOSED)
     db.session.commit()
     page = client.get(f"/p/{sheet.token}")
-    assert "đã diễn ra từ ngày" in page.get_data(as_text=True)
+    assert "đã kết thúc sớm vào ngày" in page.get_data(as_text=True)
     assert form.post().status_code == 410
     assert response_count() == 0
 

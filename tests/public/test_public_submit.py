@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from survey_app.domain.campaigns.instruments import published_version
 from survey_app.extensions import db
 from survey_app.models import Campaign, CampaignState, Channel, ResponseStatus
+from survey_app.support.dates import today_local
 from tests.public.public_support import (
     RATING_CODES,
     full_answers,
@@ -97,7 +98,10 @@ def test_a_form_served_before_the_campaign_closed_is_not_stored(client, place, s
     refused = late.post()
     assert refused.status_code == 410
     html = refused.get_data(as_text=True)
-    assert "Phiếu chưa được ghi nhận" in html and "đã diễn ra từ ngày" in html
+    assert "Phiếu chưa được ghi nhận" in html
+    # closed before its deadline: the page says so, and on which (local) day
+    assert f"đã kết thúc sớm vào ngày {today_local():%d/%m/%Y}" in html
+    assert f"dự kiến đến ngày {campaign.deadline:%d/%m/%Y}" in html
     # A retry of what was stored before closing is still thanked.
     assert stored.post().status_code == 303
     assert response_count() == 1

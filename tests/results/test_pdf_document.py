@@ -88,3 +88,70 @@ def test_a_province_of_120_units_makes_a_report(results):
     every = " ".join(texts)
     assert "Xã số 001" in every and "Xã số 120" in every
     assert f"Trang {len(texts)}/{len(texts)}" in texts[-1]
+
+
+def _tokens(texts: list[str]) -> list[str]:
+    return " ".join(texts).split()
+
+
+def _follows(tokens: list[str], name: str, values: list[str]) -> bool:
+    """Somewhere in ``tokens``, ``name``'s words are followed at once by ``values``."""
+    words = name.split()
+    for start in range(len(tokens) - len(words)):
+        end = start + len(words)
+        if tokens[start:end] == words and tokens[end:end + len(values)] == values:
+            return True
+    return False
+
+
+def number_text(value: float) -> str:
+    """Two decimals with a decimal comma, as every report shows them (83,94)."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def test_the_report_carries_the_criteria_and_elements_of_the_workbook(results):
+    """Issue 13.9 "same content as the workbook": every unit's index and 95% interval for
+    each element and each criterion, read back from the workbook's own sheets."""
+    import openpyxl
+
+    from survey_app.domain.results.exports import write_workbook
+
+    for position, unit in enumerate(results["units"]):  # distinct numbers in every cell
+        for offset, stat in enumerate(unit["criteria"].values()):
+            if stat["index"] is not None:
+                stat.update(index=50 + 10 * position + offset * 0.37,
+                            ci_low=45 + 10 * position + offset * 0.37,
+                            ci_high=55 + 10 * position + offset * 0.37)
+    workbook_bytes = io.BytesIO()
+    write_workbook(results, workbook_bytes)
+    sheet = openpyxl.load_workbook(workbook_bytes, read_only=True)["Tiêu chí"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    tokens = _tokens(pages_text(report(results)))
+    appendix = tokens[tokens.index("Phụ") if "Phụ" in tokens else 0:]
+    assert "Phụ lục: Chỉ số theo tiêu chí" in " ".join(appendix)
+
+    def cell(value) -> list[str]:
+        return ["—"] if value is None else [number_text(value[0]),
+                                           f"{number_text(value[1])}–{number_text(value[2])}"]
+
+    by_unit: dict[str, dict[str, tuple]] = {}
+    for _code, name, _element, criterion, text, index, low, high, *_ in rows:
+        by_unit.setdefault(name, {})[criterion] = None if index is None else (index, low, high)
+        assert text in " ".join(appendix) or text.split()[0] in appendix
+    assert len(by_unit) == len(results["units"]) + 1  # and the district's total
+    for name, criteria in by_unit.items():
+        for element, items in results["labels"]["element_items"].items():
+            expected = [part for code in items for part in cell(criteria[code])]
+            assert _follows(appendix, name, expected), (name, element)
+    # one "—", not a zero, where a unit has no valid answer (xã Đắk Hà's pa4)
+    assert by_unit["UBND xã Đắk Hà"]["pa4"] is None
+
+
+def test_the_report_lists_each_units_element_indices(results):
+    tokens = _tokens(pages_text(report(results)))
+    for unit in results["units"]:
+        expected = []
+        for stat in unit["elements"].values():
+            expected += [number_text(stat["index"]),
+                         f"{number_text(stat['ci_low'])}–{number_text(stat['ci_high'])}"]
+        assert _follows(tokens, unit["unit_name"], expected), unit["unit_name"]

@@ -61,6 +61,7 @@ FIELD_NAMES: dict[str, str] = {
     "state": "Trạng thái", "is_active": "Đang hoạt động", "active": "Đang hoạt động",
     "name": "Tên", "full_name": "Họ tên", "code": "Mã", "kind": "Loại", "parent": "Thuộc",
     "role": "Vai trò", "units": "Đơn vị", "unit": "Đơn vị", "kiosk": "Máy tính bảng",
+    "kiosk_language": "Liên kết ngôn ngữ trên máy tính bảng",
     "file": "Tệp", "imported": "Số phiếu đã nhập", "count": "Số phiếu", "campaign": "Đợt",
     "serial": "Số phiếu in", "status": "Tình trạng", "decision": "Quyết định",
     "flag_reason": "Lý do gắn cờ", "burst": "Loạt phiếu", "matches": "Khớp lần nhập đầu",

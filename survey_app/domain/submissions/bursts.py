@@ -129,36 +129,49 @@ def _criteria(response: Response) -> dict[str, ColumnElement[bool]]:
     return found
 
 
-def flag_bursts(session: Session, response: Response, now: datetime) -> None:
-    """Flag ``response`` (flushed, with its id) if it is part of a burst, and its burst.
+@dataclass(frozen=True)
+class Flag:
+    """Why a new response is flagged, and the burst it belongs to."""
 
-    One statement counts every rule (index range scans on ``(counter_id, received_at)`` and
-    ``(client_hash, received_at)``); only a rule that fires costs more.
+    reason: str
+    burst_key: str
+
+
+def flag_bursts(session: Session, response: Response, response_id: int, now: datetime
+                ) -> Flag | None:
+    """The flag for the new response ``response_id`` if it is part of a burst; the burst's
+    earlier responses still counted are flagged here (and audited) when the rule says so.
+
+    ``response`` carries the new response's values (source, channel, pattern, status); the
+    caller stores the returned flag on it. One statement counts every rule (index range scans
+    on ``(counter_id, received_at)`` and ``(client_hash, received_at)``); only a rule that
+    fires costs more.
     """
     config = current_app.config
     minutes = int(config["BURST_WINDOW_MINUTES"])
     earlier = and_(Response.received_at >= now - timedelta(minutes=minutes),
-                   Response.id != response.id)
+                   Response.id != response_id)
     criteria = _criteria(response)
     if not criteria:
-        return
+        return None
     row = session.execute(select(*(
         select(func.count()).select_from(Response).where(criterion, earlier).scalar_subquery()
         for criterion in criteria.values()))).one()
     counts = dict(zip(criteria, row, strict=True))
     fired = [(rule, counts[rule.code] + 1, int(config[rule.setting])) for rule in RULES
              if rule.code in criteria and counts[rule.code] >= int(config[rule.setting])]
+    flag = Flag(response.flag_reason, response.burst_key) \
+        if response.status is ResponseStatus.FLAGGED else None
     for rule, number, limit in fired:
-        if not rule.whole_burst and response.status is ResponseStatus.FLAGGED:
+        if not rule.whole_burst and flag is not None:
             continue  # nothing left for it to flag
-        key = _burst_key(session, rule, and_(criteria[rule.code], earlier), response.id)
+        key = _burst_key(session, rule, and_(criteria[rule.code], earlier), response_id)
         if rule.whole_burst:
             _flag_earlier(session, rule, and_(criteria[rule.code], earlier), key,
-                          rule.reason_earlier(number, limit, minutes), response.id)
-        if response.status is not ResponseStatus.FLAGGED:
-            response.status = ResponseStatus.FLAGGED
-            response.flag_reason = rule.reason_new(number, limit, minutes)
-            response.burst_key = key
+                          rule.reason_earlier(number, limit, minutes), response_id)
+        if flag is None:
+            flag = Flag(rule.reason_new(number, limit, minutes), key)
+    return flag
 
 
 def _burst_key(session: Session, rule: Rule, members: ColumnElement[bool],

@@ -7,6 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import contains_eager
 
 from questionnaires import Block, Instrument
 
@@ -22,6 +23,7 @@ from ...models import (
     Sheet,
     Unit,
 )
+from ...support.formatting import local_moment
 from ..campaigns.instruments import campaign_blocks, instrument_of
 from .form_keys import FormKey, new_key_value
 
@@ -75,8 +77,10 @@ def _takes_part(campaign_id: int, unit_id: int) -> bool:
 
 def active_counter(token: str) -> Counter | None:
     """The counter whose link this is, unless it was revoked or its unit deactivated."""
-    return db.session.scalar(select(Counter).join(Counter.unit).where(
-        Counter.token == token, Counter.is_active, Unit.is_active))
+    # The unit comes with the counter from the same join: every page of the link needs it.
+    return db.session.scalar(select(Counter).join(Counter.unit).options(
+        contains_eager(Counter.unit)).where(Counter.token == token, Counter.is_active,
+                                            Unit.is_active))
 
 
 def sheet_by_token(token: str) -> Sheet | None:
@@ -123,6 +127,14 @@ def schedule_of(unit_id: int, today: date) -> tuple[str, Campaign | None]:
         or_(Campaign.state != CampaignState.OPEN, Campaign.deadline < today))
         .order_by(Campaign.deadline.desc(), Campaign.id.desc()).limit(1))
     return ("ended", ended) if ended is not None else ("none", None)
+
+
+def closed_early_on(campaign: Campaign) -> date | None:
+    """The local day a campaign was closed, if that was before its deadline; else None."""
+    if campaign.closed_at is None or campaign.state is CampaignState.OPEN:
+        return None
+    day = local_moment(campaign.closed_at).date()
+    return day if day < campaign.deadline else None
 
 
 def survey_at_counter(counter: Counter, today: date, *, kiosk: bool) -> Survey | None:

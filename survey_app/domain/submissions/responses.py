@@ -12,9 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from analysis.sample_size import required_answers
 from questionnaires import NOT_APPLICABLE, Instrument
 
+from ...i18n import current_language
 from ...models import (
     Answer,
     Campaign,
@@ -57,7 +60,7 @@ class Submission:
 
 @dataclass(frozen=True)
 class Problem:
-    """What is wrong with one field, in Vietnamese, for the person who typed it."""
+    """What is wrong with one field, for the person who typed it (in the page's language)."""
 
     field: str
     message: str
@@ -76,18 +79,25 @@ def rated_count(instrument: Instrument, answers: Mapping[str, int]) -> int:
 
 def check_submission(instrument: Instrument, blocks: list[str] | tuple[str, ...],
                      submission: Submission, unit: Unit | None = None) -> list[Problem]:
-    """Every problem with a submission: unknown items, values off the scale, bad profile."""
+    """Every problem with a submission: unknown items, values off the scale, bad profile.
+
+    The messages are in the page's language (Vietnamese outside a request), naming each
+    question by its wording in that language where the instrument has one."""
     problems = []
     allowed = {item.code: item for item in instrument.items_for(tuple(blocks))}
     for code, value in submission.answers.items():
         item = allowed.get(code)
         if item is None:
-            problems.append(Problem(code, f"Câu hỏi “{code}” không có trong phiếu này."))
+            problems.append(Problem(code, _("Câu hỏi “%(code)s” không có trong phiếu này.",
+                                            code=code)))
         elif not item.scale.accepts(value):
-            choices = ", ".join(str(v) for v in item.scale.values)
-            extra = " hoặc “Không áp dụng”" if item.scale.not_applicable else ""
-            problems.append(Problem(code, f"Câu {code}: giá trị {value!r} không hợp lệ "
-                                          f"(chỉ nhận {choices}{extra})."))
+            values = {"code": code, "value": repr(value),
+                      "choices": ", ".join(str(v) for v in item.scale.values)}
+            problems.append(Problem(code, _(
+                "Câu %(code)s: giá trị %(value)s không hợp lệ (chỉ nhận %(choices)s hoặc "
+                "“Không áp dụng”).", **values) if item.scale.not_applicable else _(
+                "Câu %(code)s: giá trị %(value)s không hợp lệ (chỉ nhận %(choices)s).",
+                **values)))
     problems += _profile_problems(instrument, submission, unit)
     return problems
 
@@ -95,26 +105,33 @@ def check_submission(instrument: Instrument, blocks: list[str] | tuple[str, ...]
 def _profile_problems(instrument: Instrument, submission: Submission,
                       unit: Unit | None) -> list[Problem]:
     problems = []
+    language = current_language()
     known = {question.code: question for question in instrument.profile}
     for code, value in submission.profile.items():
         question = known.get(code)
         if question is None or question.kind != "choice":
-            problems.append(Problem(code, f"Thông tin “{code}” không có trong phiếu này."))
+            problems.append(Problem(code, _("Thông tin “%(code)s” không có trong phiếu này.",
+                                            code=code)))
         elif value not in question.option_codes():
-            problems.append(Problem(code, f"{question.label}: lựa chọn “{value}” không hợp lệ."))
+            problems.append(Problem(code, _("%(question)s: lựa chọn “%(value)s” không hợp lệ.",
+                                            question=question.text_for(language).text,
+                                            value=value)))
         elif code == "field" and unit is not None and unit.field_codes \
                 and value not in unit.field_codes:
-            problems.append(Problem(code, f"Lĩnh vực “{question.label_for(value)}” không thuộc "
-                                          f"{unit.name}."))
+            problems.append(Problem(code, _("Lĩnh vực “%(field)s” không thuộc %(unit)s.",
+                                            field=question.option(value).label_for(language).text,
+                                            unit=unit.name)))
     for question in instrument.profile:
         if question.required and question.kind == "choice" \
                 and not submission.profile.get(question.code):
             problems.append(Problem(question.code,
-                                    f"Vui lòng chọn một ý cho câu “{question.label}”."))
+                                    _("Vui lòng chọn một ý cho câu “%(question)s”.",
+                                      question=question.text_for(language).text)))
     comment_limit = _comment_limit(instrument)
     if len(submission.comment) > comment_limit:
-        problems.append(Problem(COMMENT, f"Ý kiến dài {count_text(len(submission.comment))} ký tự; "
-                                         f"tối đa {count_text(comment_limit)} ký tự."))
+        problems.append(Problem(COMMENT, _("Ý kiến dài %(length)s ký tự; tối đa %(limit)s ký tự.",
+                                           length=count_text(len(submission.comment), language),
+                                           limit=count_text(comment_limit, language))))
     return problems
 
 

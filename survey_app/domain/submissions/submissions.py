@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from questionnaires import NOT_APPLICABLE
 from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Response, ResponseStatus, User, utcnow
+from ...models import Answer, Response, ResponseStatus, User, utcnow
 from ...support.dates import local_date
 from ..audit import audit
 from .antistuffing import client_hash
@@ -113,50 +114,61 @@ def _previous(session: Session, key: str, submission: Submission,
 
 def accept(survey: Survey, key: str, submission: Submission, *, client_address: str | None,
            now: datetime | None = None, entered_by: User | None = None,
-           keep_incomplete: bool = False) -> Accepted:
+           keep_incomplete: bool = False, unseen: bool = False) -> Accepted:
     """Store a submission once; a replay returns the first, bursts are stored flagged.
 
     ``entered_by`` is the staff member who sent it (an ODK collector, an API token's owner):
     the response names them and the audit log records the new response as theirs.
     ``keep_incomplete`` stores a
     response rating too few items as invalid instead of refusing it: an interview done on a
-    tablet cannot be asked again, any more than a paper sheet.
+    tablet cannot be asked again, any more than a paper sheet. ``unseen``: the caller has just
+    looked the key up with ``previous`` and found nothing (it is checked again under the lock).
+
+    Under the write lock the work is four statements: the key looked up again, the response,
+    its answers in one multi-row insert, and the burst counts in one query (plus PostgreSQL's
+    advisory locks, and the flags when a burst rule fires). The response is built before the
+    lock, from plain values, so nothing of the survey (expired when the read transaction ends)
+    is loaded again while other writers wait.
     """
     now = now or utcnow()
     sheet_id = survey.sheet.id if survey.sheet else None
-    done = previous(key, submission, sheet_id)
-    if done is not None:
-        return done
+    if not unseen:
+        done = previous(key, submission, sheet_id)
+        if done is not None:
+            return done
     if not survey.accepts_on(local_date(now)):
         raise SurveyClosed()
     problems = problems_with(survey, submission, ratings=not keep_incomplete)
     if problems:
         raise SubmissionRefused(problems)
     client = client_hash(client_address, now)
+    counter_id = survey.counter.id if survey.counter else None
+    response = build_response(
+        campaign=survey.campaign, unit=survey.unit, version=survey.version,
+        instrument=survey.instrument, submission=submission, key=key,
+        channel=survey.channel, submitted_at=now, counter=survey.counter,
+        sheet_id=sheet_id, client_hash=client,
+        entered_by_id=entered_by.id if entered_by is not None else None)
+    response.received_at = now
     try:
         with write_transaction() as session:
-            lock_sources(session, survey.counter.id if survey.counter else None, client)
+            lock_sources(session, counter_id, client)
             # Checked again under the write lock: another request may have just stored it.
             done = _previous(session, key, submission, sheet_id)
             if done is not None:
                 return done
-            response = build_response(
-                campaign=survey.campaign, unit=survey.unit, version=survey.version,
-                instrument=survey.instrument, submission=submission, key=key,
-                channel=survey.channel, submitted_at=now, counter=survey.counter,
-                sheet_id=sheet_id, client_hash=client,
-                entered_by_id=entered_by.id if entered_by is not None else None)
-            response.received_at = now
-            session.add(response)
-            session.flush()
+            response_id = _insert(session, response)
             if entered_by is not None:
                 audit.record("response.collect", user=entered_by, object_type="response",
-                             object_id=response.id,
+                             object_id=response_id,
                              after={"channel": survey.channel.value, "key": key})
             # Flags this response and, for a burst of one source or pattern, its earlier ones.
-            flag_bursts(session, response, now)
-            accepted = Accepted(response_id=response.id, created=True,
-                                flagged=response.status is ResponseStatus.FLAGGED)
+            flag = flag_bursts(session, response, response_id, now)
+            if flag is not None and response.status is not ResponseStatus.FLAGGED:
+                session.execute(update(Response).where(Response.id == response_id).values(
+                    status=ResponseStatus.FLAGGED, flag_reason=flag.reason,
+                    burst_key=flag.burst_key))
+            accepted = Accepted(response_id=response_id, created=True, flagged=flag is not None)
     except IntegrityError:
         # PostgreSQL: a concurrent request with the same key committed first; its row decides.
         done = previous(key, submission, sheet_id)
@@ -164,3 +176,20 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
             raise
         return done
     return accepted
+
+
+#: The response's columns, by attribute name (the ``id`` comes from the insert).
+_COLUMNS = tuple(attribute.key for attribute in sa_inspect(Response).column_attrs
+                 if attribute.key != "id")
+
+
+def _insert(session: Session, response: Response) -> int:
+    """Insert the built (never added) ``response`` and its answers: two statements, without
+    the unit of work's bookkeeping for 23 objects; returns the new id."""
+    values = {key: getattr(response, key) for key in _COLUMNS if key in response.__dict__}
+    response_id = session.execute(
+        insert(Response).values(values).returning(Response.id)).scalar_one()
+    session.execute(insert(Answer), [
+        {"response_id": response_id, "item_code": answer.item_code, "value": answer.value}
+        for answer in response.answers])
+    return response_id

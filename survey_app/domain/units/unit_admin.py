@@ -115,25 +115,31 @@ def _counter_name(name: str) -> str:
     return name
 
 
-def create_counter(unit: Unit, name: str, kiosk: bool = False, *, actor: User | None
-                   ) -> Counter:
+def create_counter(unit: Unit, name: str, kiosk: bool = False, *, actor: User | None,
+                   kiosk_language: bool = False) -> Counter:
     """A new counter with its own link (caller commits)."""
     name = _counter_name(name)
-    counter = Counter(unit=unit, name=name, kiosk=kiosk)
+    counter = Counter(unit=unit, name=name, kiosk=kiosk, kiosk_language=kiosk_language)
     db.session.add(counter)
     db.session.flush()
     audit.record("counter.create", user=actor, object_type="counter", object_id=counter.id,
-                 after={"unit": unit.code, "name": name, "kiosk": kiosk})
+                 after={"unit": unit.code, "name": name, "kiosk": kiosk,
+                        "kiosk_language": kiosk_language})
     return counter
 
 
-def rename_counter(counter: Counter, name: str, kiosk: bool, *, actor: User | None) -> None:
-    """Change a counter's name or kiosk mode; its link stays the same."""
+def rename_counter(counter: Counter, name: str, kiosk: bool, *, actor: User | None,
+                   kiosk_language: bool | None = None) -> None:
+    """Change a counter's name, kiosk mode or whether its kiosk shows the language link
+    (``None``: unchanged); its link stays the same."""
     name = _counter_name(name)
-    before = {"name": counter.name, "kiosk": counter.kiosk}
-    counter.name, counter.kiosk = name, kiosk
+    kiosk_language = counter.kiosk_language if kiosk_language is None else kiosk_language
+    before = {"name": counter.name, "kiosk": counter.kiosk,
+              "kiosk_language": counter.kiosk_language}
+    counter.name, counter.kiosk, counter.kiosk_language = name, kiosk, kiosk_language
     audit.record("counter.update", user=actor, object_type="counter", object_id=counter.id,
-                 before=before, after={"name": name, "kiosk": kiosk})
+                 before=before, after={"name": name, "kiosk": kiosk,
+                                       "kiosk_language": kiosk_language})
 
 
 def set_counter_active(counter: Counter, active: bool, *, actor: User | None) -> None:

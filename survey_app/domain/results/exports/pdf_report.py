@@ -132,6 +132,8 @@ def write_report(results: Mapping[str, Any], stream: IO[bytes],
         story += [_p("Chỉ số chung và khoảng tin cậy 95%", styles["h2"]),
                   *(interval_drawing(results, units[start:start + CHART_ROWS])
                     for start in range(0, len(units), CHART_ROWS))]
+    story += _elements_by_unit(results, units, styles)
+    story += _criteria_appendix(results, units, styles)
     story += _method_note(results, styles)
     story.append(_signature(letterhead, styles))
     document.build(story, canvasmaker=NumberedCanvas)
@@ -244,6 +246,81 @@ def _ranked_table(results: Mapping[str, Any], units: list[Mapping[str, Any]],
     # wide enough that no heading breaks inside a word ("Hạng", "Phiếu hợp lệ")
     widths = (13 * mm, 51 * mm, 17 * mm, 24 * mm, 17 * mm, 20 * mm, 32 * mm)
     return _table(rows, widths)
+
+
+def _rows_with_district(results: Mapping[str, Any], units: list[Mapping[str, Any]]
+                        ) -> list[tuple[Mapping[str, Any], str]]:
+    """The units in report order with their names, then the district's total."""
+    rows = [(unit, str(unit.get("unit_name") or unit.get("unit_code") or "")) for unit in units]
+    if isinstance(results.get("district"), Mapping):
+        rows.append((results["district"], t.district_name(results)))
+    return rows
+
+
+def _interval_text(stat: Mapping[str, Any]) -> str:
+    """"83,94" over "80,10–87,20": an index and its 95% interval in one cell."""
+    if t.number(stat.get("index")) is None:
+        return t.show(None)
+    interval = f"{t.show(stat.get('ci_low'))}–{t.show(stat.get('ci_high'))}"
+    return f"{t.show(stat.get('index'))}\n{interval}"
+
+
+def _matrix(results: Mapping[str, Any], units: list[Mapping[str, Any]], styles: dict,
+            part: str, codes: list[str], headings: list[str]) -> Table:
+    """Units down, ``codes`` of ``part`` across, each cell an index over its interval."""
+    regular, _ = register_fonts()
+    name_width = 52 * mm
+    column = min(30 * mm, (174 * mm - name_width) / max(len(codes), 1))
+    rows: list[list[Any]] = [[_p("Đơn vị", styles["head"]),
+                              *(_p(text, styles["head"]) for text in headings)]]
+    for unit, name in _rows_with_district(results, units):
+        rows.append([_p(name, styles["cell"]),
+                     *(_interval_text(t.stat(unit, part, code)) for code in codes)])
+    table = _table(rows, (name_width, *([column] * len(codes))))
+    # plain strings, not paragraphs: a province's 120 units × 22 criteria stay quick to lay out
+    table.setStyle(TableStyle([("FONTNAME", (1, 1), (-1, -1), regular),
+                               ("FONTSIZE", (1, 1), (-1, -1), 7.5),
+                               ("LEADING", (1, 1), (-1, -1), 9),
+                               ("ALIGN", (1, 1), (-1, -1), "RIGHT")]))
+    return table
+
+
+def _elements_by_unit(results: Mapping[str, Any], units: list[Mapping[str, Any]],
+                      styles: dict) -> list[Any]:
+    """Each unit's element indices, as the workbook's summary sheet has them."""
+    elements = t.element_codes(results)
+    if not elements or not units:
+        return []
+    return [_p("Chỉ số theo yếu tố của từng đơn vị (%, dòng dưới: KTC 95%)", styles["h2"]),
+            _matrix(results, units, styles, "elements", elements,
+                    [t.element_title(results, code) for code in elements])]
+
+
+def _criteria_appendix(results: Mapping[str, Any], units: list[Mapping[str, Any]],
+                       styles: dict) -> list[Any]:
+    """The workbook's criteria sheet: the list of criteria, then one table per element."""
+    criteria = t.criterion_codes(results)
+    if not criteria or not units:
+        return []
+    element_of = t.element_of(results)
+    legend = [[_p(text, styles["head"]) for text in ("Mã", "Tiêu chí", "Yếu tố")]]
+    legend += [[_p(code, styles["cell"]), _p(t.criterion_text(results, code), styles["cell"]),
+                _p(t.element_title(results, element_of.get(code, "")) if element_of.get(code)
+                   else "", styles["cell"])] for code in criteria]
+    flow: list[Any] = [_p("Phụ lục: Chỉ số theo tiêu chí", styles["h2"]),
+                       _p("Số câu trả lời hợp lệ và điểm bình quân của từng tiêu chí: xem sổ "
+                          "tính (XLSX), trang \"Tiêu chí\".", styles["body"]),
+                       Spacer(1, 4), _table(legend, (14 * mm, 120 * mm, 40 * mm))]
+    groups: dict[str, list[str]] = {}
+    for code in criteria:
+        groups.setdefault(element_of.get(code, ""), []).append(code)
+    for element, codes in groups.items():
+        title = t.element_title(results, element) if element else "Tiêu chí khác"
+        for start in range(0, len(codes), 6):  # at most six criteria across an A4 page
+            part = codes[start:start + 6]
+            flow += [_p(f"{title} (%, dòng dưới: KTC 95%)", styles["h3"]),
+                     _matrix(results, units, styles, "criteria", part, part)]
+    return flow
 
 
 def _table(rows: list[list[Any]], widths: tuple[float, ...]) -> Table:

@@ -183,6 +183,19 @@ def criterion_codes(results: Mapping[str, Any]) -> list[str]:
     return _ordered(found, _label_map(results, "criteria", "items"))
 
 
+def element_of(results: Mapping[str, Any]) -> dict[str, str]:
+    """Criterion → element, from ``labels.element_items``, else from the code's letters."""
+    labels = results.get("labels") if isinstance(results.get("labels"), Mapping) else {}
+    mapping = {item: str(element)
+               for element, items in (labels.get("element_items") or {}).items()
+               for item in items or []}
+    elements = set(element_codes(results))
+    for code in criterion_codes(results):
+        prefix = code.rstrip("0123456789")
+        mapping.setdefault(code, prefix if prefix in elements else "")
+    return mapping
+
+
 def all_rows(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Every unit entry and the district entry."""
     rows = list(results.get("units") or [])

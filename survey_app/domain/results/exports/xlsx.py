@@ -177,7 +177,7 @@ def _criteria_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
     sheet = _new_sheet(workbook, SHEET_CRITERIA, CRITERIA_HEADERS,
                        (14, 30, 24, 9, 60, 11, 12, 12, 12, 12), freeze="C2")
     criteria = t.criterion_codes(results)
-    element_of = _element_of(results)
+    element_of = t.element_of(results)
     units = [unit for _, rows in t.ranking_sections(results.get("units") or []) for unit in rows]
     rows = [(unit, unit.get("unit_name")) for unit in units]
     if isinstance(results.get("district"), Mapping):
@@ -194,19 +194,6 @@ def _criteria_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
                 _number_cell(sheet, stat.get("n"), decimals=False),
                 _number_cell(sheet, stat.get("mean")),
             ])
-
-
-def _element_of(results: Mapping[str, Any]) -> dict[str, str]:
-    """Criterion → element, from ``labels.element_items``, else from the code's letters."""
-    labels = results.get("labels") if isinstance(results.get("labels"), Mapping) else {}
-    mapping = {item: str(element)
-               for element, items in (labels.get("element_items") or {}).items()
-               for item in items or []}
-    elements = set(t.element_codes(results))
-    for code in t.criterion_codes(results):
-        prefix = code.rstrip("0123456789")
-        mapping.setdefault(code, prefix if prefix in elements else "")
-    return mapping
 
 
 def _by_sheet(workbook: Workbook, results: Mapping[str, Any], by: Mapping[str, Any]) -> None:
