@@ -146,6 +146,8 @@ def test_a_csv_is_checked_previewed_confirmed_and_counted(client, admin, campaig
     assert event.user_id == admin.id
     assert event.after == {"file": "phieu.csv", "imported": 4, "already_present": 0,
                            "invalid": 1}
+    log = client.get("/admin/audit").get_data(as_text=True)
+    assert "Nhập phiếu từ tệp" in log and "Số phiếu đã có từ trước" in log
     # The waiting file is gone; only the small record of the result stays (for its page).
     assert [name for name in waiting_files(tmp_path) if name.endswith(".upload")] == []
 
