@@ -157,6 +157,8 @@ def import_check(campaign_id: int):
                      status=422)
     except CampaignFrozen as frozen:
         return _page(campaign, error=str(frozen), name=name, status=409)
+    if not preview.new:  # nothing to confirm: nothing is kept
+        return _page(campaign, preview=preview, name=name)
     _sweep()
     token = secrets.token_hex(16)
     upload_path, _ = _paths(token)

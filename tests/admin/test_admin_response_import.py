@@ -172,7 +172,8 @@ def test_an_xlsx_with_dates_and_numbers_as_excel_types_is_imported(client, admin
     assert second.channel is Channel.IMPORT and second.respondent_type == "to_chuc"
 
 
-def test_importing_the_same_file_again_adds_nothing_and_says_so(client, admin, campaign):
+def test_importing_the_same_file_again_adds_nothing_and_says_so(client, admin, campaign,
+                                                                  tmp_path):
     data = csv_bytes([row(), row(), row(unit="p-tn-mt", field="dat_dai")])
     first = upload(client, campaign, data).get_data(as_text=True)
     assert confirm(client, campaign, token_of(first)).status_code == 303
@@ -181,6 +182,7 @@ def test_importing_the_same_file_again_adds_nothing_and_says_so(client, admin, c
     assert again.status_code == 200
     assert re.search(r"Đã có từ trước \(không nhập lại\)</dt><dd>3</dd>", page)
     assert "không có gì để nhập thêm" in page and 'name="upload"' not in page
+    assert [name for name in waiting_files(tmp_path) if name.endswith(".upload")] == []
     # The same file as .xlsx is the same responses: nothing new either.
     workbook = xlsx_bytes([row(), row(), row(unit="p-tn-mt", field="dat_dai")])
     page = upload(client, campaign, workbook, "phieu.xlsx", XLSX).get_data(as_text=True)

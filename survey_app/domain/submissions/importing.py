@@ -265,9 +265,10 @@ def read_table(data: bytes) -> tuple[str, Records, list[ImportProblem]]:
     """The file's format (``"xlsx"`` or ``"csv"``, by content), its rows by line as the person
     sees them (Excel's row number; the CSV's line), and the cells that could not be read."""
     if spreadsheet.is_legacy_workbook(data):
-        raise ImportRejected([ImportProblem(None, None, "tệp Excel 97–2003 (.xls) không được "
-                                            "hỗ trợ. Trong Excel hãy lưu dạng “Excel Workbook "
-                                            "(.xlsx)” hoặc “CSV UTF-8 (Comma delimited)”.")])
+        raise ImportRejected([ImportProblem(None, None, "tệp Excel 97–2003 (.xls) hoặc tệp Excel "
+                                            "có mật khẩu không đọc được. Trong Excel hãy bỏ mật "
+                                            "khẩu và lưu dạng “Excel Workbook (.xlsx)” hoặc “CSV "
+                                            "UTF-8 (Comma delimited)”.")])
     if spreadsheet.is_workbook(data):
         try:
             sheet = spreadsheet.read_workbook(data)
