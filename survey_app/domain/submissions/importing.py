@@ -230,7 +230,11 @@ def import_responses(campaign: Campaign, data: bytes, *, source: str,
                        for response_id, row in zip(ids, chunk, strict=True)
                        for code, value in answer_values(row.submission)]
             if answers:
-                session.execute(insert(Answer.__table__), answers)
+                # RETURNING makes SQLAlchemy send many rows per INSERT ("insertmanyvalues"):
+                # without it psycopg sends one INSERT per answer, and PostgreSQL runs the
+                # results-cache trigger (per statement, migration 0008) once per answer.
+                table = Answer.__table__
+                session.execute(insert(table).returning(table.c.response_id), answers)
             result.imported += len(chunk)
             result.invalid += sum(1 for row in values if row["status"] is ResponseStatus.INVALID)
             if progress:
