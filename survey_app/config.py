@@ -39,6 +39,10 @@ class DefaultConfig:
     SHOW_DEMO_LINKS = False
     #: Largest request body accepted anywhere (CSV imports); the public form sets its own.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Responses imported on the campaign page (docs/import.md): the largest file, and the
+    #: folder where a checked file waits for its confirmation (empty: ``instance/imports``).
+    IMPORT_MAX_UPLOAD = 8 * 1024 * 1024
+    IMPORT_FOLDER = ""
     #: Scanned sheets (staff.scans, docs/paper-sheets.md): the largest upload, the most pages
     #: read in one upload (about a quarter of a second each, within gunicorn's timeout) and
     #: the resolution PDF pages are rendered at to be read.

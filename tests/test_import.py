@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.domain.submissions.importing import ImportRejected, import_responses
+from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import Answer, AuditEvent, Channel, Response, ResponseStatus
 from survey_app.support.dates import today_local
@@ -179,3 +180,48 @@ def test_multiline_comments_keep_line_numbers_right(campaign):
     with pytest.raises(ImportRejected) as caught:
         import_responses(campaign, csv_bytes(rows), source="x.csv")
     assert caught.value.problems[0].line == 4
+
+
+def test_the_command_reports_its_progress_on_stderr(campaign, runner, tmp_path, monkeypatch):
+    from survey_app.domain.submissions import importing
+
+    monkeypatch.setattr(importing, "CHUNK", 2)
+    path = tmp_path / "phieu.csv"
+    path.write_bytes(csv_bytes([row(when=f"{day(1)} 08:0{n}") for n in range(5)]))
+    result = runner.invoke(args=["import-responses", "--campaign", campaign.code, "--progress",
+                                 str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "Kiểm tra: 2/5 dòng (40%)", "Kiểm tra: 4/5 dòng (80%)", "Kiểm tra: 5/5 dòng (100%)",
+        "Ghi: 0/5 dòng (0%)", "Ghi: 2/5 dòng (40%)", "Ghi: 4/5 dòng (80%)",
+        "Ghi: 5/5 dòng (100%)"]
+    assert result.stdout.startswith("Đã nhập 5 phiếu")
+    quiet = runner.invoke(args=["import-responses", "--campaign", campaign.code, str(path)])
+    assert quiet.stderr == "" and quiet.stdout.startswith("Đã nhập 0 phiếu")
+
+
+def test_the_command_imports_an_xlsx_workbook(campaign, runner, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append([int(cell) if cell.isdigit() else cell for cell in row()])
+    path = tmp_path / "phieu.xlsx"
+    book.save(path)
+    result = runner.invoke(args=["import-responses", "--campaign", campaign.code, str(path)])
+    assert result.exit_code == 0, result.output
+    assert count() == 1 and db.session.scalar(select(Answer.value).filter_by(item_code="tc1")) == 4
+
+
+def test_an_approved_campaign_takes_no_import(campaign, runner, tmp_path):
+    from survey_app.models import CampaignState
+
+    campaign.state = CampaignState.APPROVED
+    db.session.commit()
+    with pytest.raises(DomainError, match="đã được phê duyệt"):
+        import_responses(campaign, csv_bytes([row()]), source="a.csv")
+    path = tmp_path / "phieu.csv"
+    path.write_bytes(csv_bytes([row()]))
+    result = runner.invoke(args=["import-responses", "--campaign", campaign.code, str(path)])
+    assert result.exit_code != 0 and "đã được phê duyệt" in result.output
+    assert count() == 0

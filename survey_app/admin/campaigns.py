@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -121,7 +121,8 @@ def _detail(campaign: Campaign, error: str | None = None, status: int = 200,
                            targets=targets, typed=typed, error=error,
                            buttons=STATE_BUTTONS[campaign.state], form=ActionForm(),
                            method_name=method_name, weighting_name=weighting_name,
-                           block_names=_block_names(campaign)), status
+                           block_names=_block_names(campaign),
+                           import_limit=current_app.config["IMPORT_MAX_UPLOAD"] // 2**20), status
 
 
 def _block_names(campaign: Campaign) -> list[str]:

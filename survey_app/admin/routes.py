@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import audit_log, campaigns, counters, units, users
+from . import audit_log, campaigns, counters, response_import, units, users
 
 bp = Blueprint("admin", __name__)
 
@@ -16,6 +16,11 @@ RULES = [
     ("/campaigns/<int:campaign_id>", campaigns.campaign_detail, ("GET",)),
     ("/campaigns/<int:campaign_id>/targets", campaigns.campaign_targets, ("POST",)),
     ("/campaigns/<int:campaign_id>/state", campaigns.campaign_state, ("POST",)),
+    ("/campaigns/<int:campaign_id>/import", response_import.import_check, ("POST",)),
+    ("/campaigns/<int:campaign_id>/import/confirm", response_import.import_confirm, ("POST",)),
+    ("/campaigns/<int:campaign_id>/import/progress", response_import.import_progress,
+     ("GET",)),
+    ("/campaigns/<int:campaign_id>/import/result", response_import.import_result, ("GET",)),
     ("/units/<int:unit_id>/counters", counters.counters, ("GET",)),
     ("/units/<int:unit_id>/counters", counters.counter_create, ("POST",)),
     ("/counters/<int:counter_id>", counters.counter_edit, ("GET", "POST")),

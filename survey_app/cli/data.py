@@ -19,6 +19,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role, Unit, User
 from ..support.dates import today_local
+from ..support.formatting import count_text
 from .base import command, fail
 
 
@@ -49,20 +50,36 @@ def seed_demo_command(if_empty: bool, scenario: str, responses: int) -> None:
         click.echo("Mật khẩu chỉ hiện một lần; hãy ghi lại và đổi sau khi đăng nhập.")
 
 
+#: What each stage of an import is called on the terminal.
+STAGES = {"check": "Kiểm tra", "store": "Ghi"}
+
+
+def print_progress(stage: str, done: int, total: int) -> None:
+    """One line on stderr per step of an import: how far it is, in rows."""
+    share = f" ({100 * done // total}%)" if total else ""
+    click.echo(f"{STAGES.get(stage, stage)}: {count_text(done)}/{count_text(total)} dòng"
+               f"{share}", err=True)
+
+
 @command("import-responses")
 @click.option("--campaign", "campaign_code", required=True, help="Campaign code.")
+@click.option("--progress", "show_progress", is_flag=True,
+              help="Print how far the import is on stderr.")
 @click.argument("csv_file", type=click.File("rb"))
-def import_responses_command(campaign_code: str, csv_file) -> None:
-    """Import responses from a CSV file; a file with any problem imports nothing."""
+def import_responses_command(campaign_code: str, csv_file, show_progress: bool) -> None:
+    """Import responses from a CSV or .xlsx file; a file with any problem imports nothing."""
     campaign = db.session.scalar(select(Campaign).filter_by(code=campaign_code))
     if campaign is None:
         fail(f"Không có đợt khảo sát mã “{campaign_code}”.")
     try:
-        result = import_responses(campaign, csv_file.read(), source=csv_file.name)
+        result = import_responses(campaign, csv_file.read(), source=csv_file.name,
+                                  progress=print_progress if show_progress else None)
     except ImportRejected as rejected:
         for problem in rejected.problems:
             click.echo(str(problem), err=True)
         fail(str(rejected))
+    except DomainError as refused:
+        fail(str(refused))
     click.echo(f"Đã nhập {result.imported} phiếu ({result.invalid} phiếu không hợp lệ được lưu "
                f"nhưng không tính); {result.already_present} phiếu đã có từ trước.")
 

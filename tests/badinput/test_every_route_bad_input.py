@@ -29,14 +29,14 @@ NONSENSE_FORM = dict.fromkeys((
     "starts_on", "deadline", "instrument_version_id", "headline_method", "valid_threshold",
     "margin_of_error", "optional_blocks", "target", "role", "unit_ids", "full_name", "kiosk",
     "username", "password", "current_password", "new_password", "confirm", "serial",
-    "comment", "decision", "next", "respondent_type", "file", "action"), "\u0663x")
+    "comment", "decision", "next", "respondent_type", "file", "action", "upload"), "\u0663x")
 #: Leaves the session (checked in ``tests/staff``); posted last would end the walk early.
 SIGNS_OUT = {"staff.logout"}
 #: Only an anonymous visitor posts there (a signed-in admin is sent on).
 ANONYMOUS_ONLY = {"staff.login"}
 #: Every name the views read from the query string.
 QUERY_NAMES = ("campaign", "by", "page", "q", "raw", "kiosk", "lang", "next", "new", "unit",
-               "action", "user", "date_from", "date_to", "object_type", "format")
+               "action", "user", "date_from", "date_to", "object_type", "format", "upload")
 NONSENSE_QUERY = ["\u0663", "-1", "99999999999999999999", "abc", "", "1.5", "<script>", "%00"]
 
 

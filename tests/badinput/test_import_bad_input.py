@@ -259,3 +259,75 @@ def test_unit_names_from_a_file_are_stored_cleaned_and_listed_as_text(client, ad
     problems = upload(client, out.getvalue().encode()).get_data(as_text=True)
     assert "đã có trong hệ thống" in problems
     assert "<script>alert(1)" not in problems and MARKUP[1] not in problems
+
+
+# --- the admin's response upload on the campaign page ---------------------------------------
+
+
+@pytest.fixture
+def web_import(config_overrides, tmp_path):
+    """The checked files of the web upload wait in this test's own folder."""
+    return tmp_path / "imports"
+
+
+@pytest.fixture
+def config_overrides(config_overrides, tmp_path):
+    return {**config_overrides, "IMPORT_FOLDER": str(tmp_path / "imports")}
+
+
+def web_upload(client, place, data: bytes, name: str = "phieu.csv"):
+    return client.post(f"/admin/campaigns/{place.campaign.id}/import",
+                       data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_bad_files_uploaded_on_the_campaign_page_are_refused_whole(client, admin, place,
+                                                                    web_import):
+    before = table_counts()
+    files = [*BAD_FILES, *(csv_bytes([row(), row(tc1=cell)]) for cell in BAD_CELLS),
+             *(csv_bytes([row(submitted_at=when)]) for when in BAD_DATES),
+             *(csv_bytes([row(unit_code=code)]) for code in BAD_UNIT_CODES)]
+    for data in files:
+        for name in ("phieu.csv", "phieu.xlsx"):  # the name decides nothing: the content does
+            reply = web_upload(client, place, data, name)
+            page = reply.get_data(as_text=True)
+            assert reply.status_code in (400, 422), (data, reply.status_code)
+            assert 'lang="vi"' in page and ("Tệp bị từ chối" in page or "Vui lòng chọn" in page)
+            assert 'name="upload"' not in page
+            for text in MARKUP:
+                assert text not in page
+    assert changed_tables(before) == {}
+    assert not web_import.exists() or not any(web_import.iterdir())
+
+
+def test_free_text_in_a_workbook_is_previewed_as_text_and_stored_cleaned(client, admin, place,
+                                                                          web_import):
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    texts = [text for text in TEXTS if not ILLEGAL_CHARACTERS_RE.search(text)]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for number, text in enumerate(texts, start=2):
+        values = row(comment="", submitted_at=f"{yesterday()} 09:{number:02d}")
+        for column, name in enumerate(HEADER, start=1):
+            sheet.cell(number, column, values.get(name) or None)
+        # Typed as text: "=1+1" stays the words a person wrote, not a formula.
+        cell = sheet.cell(number, len(HEADER), text)
+        cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    reply = web_upload(client, place, out.getvalue(), "y-kien.xlsx")
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 200, page
+    for text in texts[:10]:  # the preview shows the first ten rows
+        if cleaned(text):
+            assert_shown_as_text(page, cleaned(text))
+    token = page.split('name="upload" value="')[1][:32]
+    done = client.post(f"/admin/campaigns/{place.campaign.id}/import/confirm",
+                       data={"upload": token})
+    assert done.status_code == 303
+    db.session.rollback()
+    stored = list(db.session.scalars(select(Response.comment).order_by(Response.submitted_at)))
+    assert stored == [cleaned(text) or None for text in texts]

@@ -1,4 +1,10 @@
-"""Importing responses from a CSV file (as Excel saves it): all checked first, then all or nothing.
+"""Importing responses from a CSV file or an Excel workbook: all checked first, then all or nothing.
+
+The file is told apart by its content (an .xlsx is a ZIP package: ``spreadsheet.py`` reads
+its first sheet without running any formula), then every row goes through the same checks.
+``check_import`` runs them and writes nothing (the web page's preview); ``import_responses``
+stores every new row in one transaction (the web's confirmation and ``flask
+import-responses``), reporting how far it is through ``progress``.
 
 One row per response: ``unit_code``, ``channel``, ``respondent_type``, ``field``,
 ``submitted_at``, one column per item code (1..5, ``NA`` or empty), ``comment``; optional
@@ -12,22 +18,44 @@ import csv
 import hashlib
 import io
 from collections import Counter as Tally
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from questionnaires import NOT_APPLICABLE, Instrument, ProfileQuestion
 
 from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Campaign, CampaignUnit, Channel, Response, Unit, User, utcnow
+from ...models import (
+    Answer,
+    Campaign,
+    CampaignState,
+    CampaignUnit,
+    Channel,
+    Response,
+    ResponseStatus,
+    Unit,
+    User,
+    utcnow,
+)
 from ...support.dates import local_date, parse_when
 from ...support.text import clean_text, fold
 from ..audit import audit
 from ..campaigns.instruments import campaign_blocks, instrument_of
-from .responses import COMMENT, PROFILE_COLUMNS, Submission, build_response, check_submission
+from . import spreadsheet
+from .responses import (
+    COMMENT,
+    PROFILE_COLUMNS,
+    Submission,
+    answer_values,
+    check_submission,
+    rated_count,
+    required_rated,
+    response_values,
+)
 
 BOM = b"\xef\xbb\xbf"
 REQUIRED = ("unit_code", "respondent_type", "submitted_at")
@@ -35,6 +63,14 @@ OPTIONAL = ("channel", "field", "gender", "age_band", "submission_mode", "commen
 KEY_PREFIX = "imp:"
 MAX_KEY = 48
 MAX_PROBLEMS = 200
+#: Rows stored (and progress reported) at a time, all inside the one transaction.
+CHUNK = 500
+#: Rows shown in the preview.
+SAMPLE_ROWS = 10
+
+#: ``progress(stage, done, total)``: stage ``"check"`` (rows read and checked) or ``"store"``
+#: (new rows written); called every ``CHUNK`` rows and at the end of each stage.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -60,11 +96,56 @@ class ImportRejected(DomainError):
         super().__init__(f"Tệp bị từ chối, không phiếu nào được nhập ({len(problems)} lỗi).")
 
 
+class CampaignFrozen(DomainError):
+    """The campaign's results are approved: its responses never change again."""
+
+    def __init__(self) -> None:
+        super().__init__("Kết quả của đợt khảo sát này đã được phê duyệt; không nhập thêm phiếu "
+                         "được nữa.")
+
+
 @dataclass
 class ImportResult:
     imported: int = 0
     already_present: int = 0
     invalid: int = 0
+
+
+@dataclass
+class UnitCount:
+    """What a file brings to one unit: rows new to the database, rows already there."""
+
+    code: str
+    name: str
+    new: int = 0
+    present: int = 0
+
+
+@dataclass
+class SampleRow:
+    """One of the first rows of the file, as the preview shows it."""
+
+    line: int
+    unit: str
+    channel: str
+    respondent_type: str
+    submitted_at: datetime
+    rated: int
+    comment: str
+    present: bool
+
+
+@dataclass
+class ImportPreview:
+    """What importing the file would do, worked out without writing anything."""
+
+    format: str
+    rows: int = 0
+    new: int = 0
+    already_present: int = 0
+    invalid: int = 0
+    units: list[UnitCount] = field(default_factory=list)
+    sample: list[SampleRow] = field(default_factory=list)
 
 
 @dataclass
@@ -77,38 +158,145 @@ class _Row:
     submission: Submission
 
 
+def check_import(campaign: Campaign, data: bytes) -> ImportPreview:
+    """Every check ``import_responses`` makes, and what it would store; writes nothing.
+
+    Raises ``ImportRejected`` (every problem) or ``CampaignFrozen``.
+    """
+    instrument = instrument_of(campaign.instrument_version)
+    file_format, rows, existing = _checked(campaign, instrument, data, None)
+    needed = required_rated(instrument, campaign.valid_threshold)
+    preview = ImportPreview(format=file_format, rows=len(rows))
+    units: dict[str, UnitCount] = {}
+    for row in rows:
+        present = row.key in existing
+        count = units.setdefault(row.unit.code, UnitCount(row.unit.code, row.unit.name))
+        if present:
+            count.present += 1
+            preview.already_present += 1
+        else:
+            count.new += 1
+            preview.new += 1
+            preview.invalid += rated_count(instrument, row.submission.answers) < needed
+        if len(preview.sample) < SAMPLE_ROWS:
+            preview.sample.append(SampleRow(
+                line=row.line, unit=row.unit.name, channel=row.channel.label,
+                respondent_type=_choice_label(instrument, "respondent_type",
+                                              row.submission.profile.get("respondent_type")),
+                submitted_at=row.submitted_at,
+                rated=rated_count(instrument, row.submission.answers),
+                comment=row.submission.comment, present=present))
+    preview.units = sorted(units.values(), key=lambda count: count.name)
+    return preview
+
+
 def import_responses(campaign: Campaign, data: bytes, *, source: str,
-                     user: User | None = None) -> ImportResult:
-    """Check the whole file, then store every new row in one transaction."""
+                     user: User | None = None, progress: Progress | None = None
+                     ) -> ImportResult:
+    """Check the whole file, then store every new row in one transaction.
+
+    The rows are written ``CHUNK`` at a time (``progress`` told after each), all inside one
+    transaction: a failure or a crash part-way leaves nothing of the file stored.
+    """
     version = campaign.instrument_version
     instrument = instrument_of(version)
-    text = decode_csv(data)
-    rows = _Parser(campaign, instrument).parse(text)
+    _format, rows, existing = _checked(campaign, instrument, data, progress)
+    result = ImportResult(already_present=sum(1 for row in rows if row.key in existing))
+    with write_transaction() as session:
+        # Locked as approval locks it: an import and an approval never interleave.
+        state = session.scalar(select(Campaign.state).where(Campaign.id == campaign.id)
+                               .with_for_update())
+        if state == CampaignState.APPROVED:
+            raise CampaignFrozen()
+        present = set(_existing_digests([row.key for row in rows]))
+        new_rows = [row for row in rows if row.key not in present]
+        result.already_present = len(rows) - len(new_rows)
+        if progress:
+            progress("store", 0, len(new_rows))
+        for start in range(0, len(new_rows), CHUNK):
+            chunk = new_rows[start:start + CHUNK]
+            # Plain multi-row inserts (no ORM object per row and answer): the same columns
+            # build_response gives, several times less CPU (docs/benchmarks.md).
+            values = [response_values(campaign=campaign, unit=row.unit, version=version,
+                                      instrument=instrument, submission=row.submission,
+                                      key=row.key, channel=row.channel,
+                                      submitted_at=row.submitted_at,
+                                      entered_by_id=user.id if user else None)
+                      for row in chunk]
+            responses = Response.__table__
+            ids = session.scalars(insert(responses).returning(
+                responses.c.id, sort_by_parameter_order=True), values).all()
+            answers = [{"response_id": response_id, "item_code": code, "value": value}
+                       for response_id, row in zip(ids, chunk, strict=True)
+                       for code, value in answer_values(row.submission)]
+            if answers:
+                # RETURNING makes SQLAlchemy send many rows per INSERT ("insertmanyvalues"):
+                # without it psycopg sends one INSERT per answer, and PostgreSQL runs the
+                # results-cache trigger (per statement, migration 0008) once per answer.
+                table = Answer.__table__
+                session.execute(insert(table).returning(table.c.response_id), answers)
+            result.imported += len(chunk)
+            result.invalid += sum(1 for row in values if row["status"] is ResponseStatus.INVALID)
+            if progress:
+                progress("store", result.imported, len(new_rows))
+        audit.record("responses.import", object_type="campaign", object_id=campaign.code,
+                     after={"file": source, "imported": result.imported,
+                            "already_present": result.already_present,
+                            "invalid": result.invalid}, user=user)
+    return result
+
+
+def _checked(campaign: Campaign, instrument: Instrument, data: bytes,
+             progress: Progress | None) -> tuple[str, list[_Row], dict[str, str]]:
+    """The file's format, its rows once every one is checked, and the keys already stored."""
+    if campaign.frozen:
+        raise CampaignFrozen()
+    file_format, records, problems = read_table(data)
+    rows = _Parser(campaign, instrument).parse(records, problems, progress)
     existing = _existing_digests([row.key for row in rows])
     conflicts = [ImportProblem(row.line, "key", "phiếu có khóa này đã được nhập trước đây với "
                                "nội dung khác") for row in rows
                  if row.key in existing and existing[row.key] != row.submission.digest()]
     if conflicts:
         raise ImportRejected(conflicts)
-    result = ImportResult(already_present=sum(1 for row in rows if row.key in existing))
-    with write_transaction() as session:
-        present = set(_existing_digests([row.key for row in rows]))
-        for row in rows:
-            if row.key in present:
-                continue
-            response = build_response(campaign=campaign, unit=row.unit, version=version,
-                                      instrument=instrument, submission=row.submission,
-                                      key=row.key, channel=row.channel,
-                                      submitted_at=row.submitted_at,
-                                      entered_by_id=user.id if user else None)
-            session.add(response)
-            result.imported += 1
-            result.invalid += response.status == "invalid"
-        audit.record("responses.import", object_type="campaign", object_id=campaign.code,
-                     after={"file": source, "imported": result.imported,
-                            "already_present": result.already_present,
-                            "invalid": result.invalid}, user=user)
-    return result
+    return file_format, rows, existing
+
+
+Records = list[tuple[int, list[str]]]
+
+
+def read_table(data: bytes) -> tuple[str, Records, list[ImportProblem]]:
+    """The file's format (``"xlsx"`` or ``"csv"``, by content), its rows by line as the person
+    sees them (Excel's row number; the CSV's line), and the cells that could not be read."""
+    if spreadsheet.is_legacy_workbook(data):
+        raise ImportRejected([ImportProblem(None, None, "tệp Excel 97–2003 (.xls) hoặc tệp Excel "
+                                            "có mật khẩu không đọc được. Trong Excel hãy bỏ mật "
+                                            "khẩu và lưu dạng “Excel Workbook (.xlsx)” hoặc “CSV "
+                                            "UTF-8 (Comma delimited)”.")])
+    if spreadsheet.is_workbook(data):
+        try:
+            sheet = spreadsheet.read_workbook(data)
+        except spreadsheet.UnreadableWorkbook as exc:
+            raise ImportRejected([ImportProblem(None, None, str(exc))]) from exc
+        return "xlsx", sheet.rows, [ImportProblem(*problem) for problem in sheet.problems]
+    records, problems = csv_records(decode_csv(data))
+    return "csv", records, problems
+
+
+def csv_records(text: str) -> tuple[Records, list[ImportProblem]]:
+    """Every record of a CSV text with the line it starts on; a record that cannot be read
+    ends the reading with a problem at its line."""
+    reader = csv_rows(text)
+    records: Records = []
+    line = 1
+    try:
+        for record in reader:
+            records.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        return records, [ImportProblem(reader.line_num or 1, None,
+                                       f"không đọc được dòng này ({exc}).")]
+    return records, []
 
 
 def decode_csv(data: bytes, rejected: type[ImportRejected] = ImportRejected) -> str:
@@ -162,26 +350,28 @@ class _Parser:
     def problem(self, line: int | None, column: str | None, message: str) -> None:
         self.problems.append(ImportProblem(line, column, message))
 
-    def parse(self, text: str) -> list[_Row]:
-        reader = csv_rows(text)
+    def parse(self, records: Records, problems: list[ImportProblem],
+              progress: Progress | None = None) -> list[_Row]:
         rows: list[_Row] = []
-        try:
-            header = self._header(next(reader, None))
-            line = reader.line_num + 1
-            for record in reader:
-                if any(cell.strip() for cell in record):
-                    row = self._row(line, header, record)
-                    if row is not None:
-                        rows.append(row)
-                line = reader.line_num + 1
-                if len(self.problems) >= MAX_PROBLEMS:
-                    break
-        except csv.Error as exc:
-            self.problem(reader.line_num or 1, None, f"không đọc được dòng này ({exc}).")
+        header = self._header(records[0][1] if records else None)
+        self.problems.extend(problems)
+        body = records[1:]
+        for number, (line, record) in enumerate(body, start=1):
+            if any(cell.strip() for cell in record):
+                row = self._row(line, header, record)
+                if row is not None:
+                    rows.append(row)
+            if len(self.problems) >= MAX_PROBLEMS:
+                break
+            if progress and number % CHUNK == 0:
+                progress("check", number, len(body))
+        if progress:
+            progress("check", len(body), len(body))
         if not rows and not self.problems:
             self.problem(None, None, "tệp không có phiếu nào.")
         if self.problems:
-            raise ImportRejected(self.problems)
+            self.problems.sort(key=lambda problem: problem.line or 0)
+            raise ImportRejected(self.problems[:MAX_PROBLEMS])
         return rows
 
     def _header(self, header: list[str] | None) -> list[str]:
@@ -309,6 +499,11 @@ class _Parser:
         self.derived_seen[content] += 1
         digest = hashlib.sha256(f"{content}#{occurrence}".encode()).hexdigest()
         return KEY_PREFIX + digest[:32]
+
+
+def _choice_label(instrument: Instrument, code: str, value: str | None) -> str:
+    question = next((q for q in instrument.profile if q.code == code), None)
+    return question.label_for(value) if question is not None and value else (value or "")
 
 
 def _choice(question: ProfileQuestion, raw: str) -> str | None:

@@ -144,12 +144,13 @@ def _comment_limit(instrument: Instrument) -> int:
 
 
 def response_values(*, campaign: Campaign, unit: Unit, version: InstrumentVersion,
-                    instrument: Instrument, submission: Submission, key: str,
-                    channel: Channel, submitted_at: datetime, counter: Counter | None = None,
+                    instrument: Instrument, submission: Submission, key: str, channel: Channel,
+                    submitted_at: datetime, counter: Counter | None = None,
                     sheet_id: int | None = None, client_hash: str | None = None,
                     entered_by_id: int | None = None, flag_reason: str | None = None
                     ) -> dict[str, Any]:
-    """The column values of a new response: its status by the validity rule, its digests."""
+    """The columns of a new response row, its status by the validity rule and its digests
+    (its answers apart: ``answer_values``)."""
     n_rated = rated_count(instrument, submission.answers)
     if flag_reason:
         status = ResponseStatus.FLAGGED
@@ -169,10 +170,15 @@ def response_values(*, campaign: Campaign, unit: Unit, version: InstrumentVersio
     )
 
 
-def build_response(**given: Any) -> Response:
+def answer_values(submission: Submission) -> list[tuple[str, int]]:
+    """The answer rows of a submission: (item code, value), in item-code order."""
+    return sorted(submission.answers.items())
+
+
+def build_response(**fields: Any) -> Response:
     """A new response with its answers (not yet added to the session); the arguments of
     ``response_values``."""
-    response = Response(**response_values(**given))
+    response = Response(**response_values(**fields))
     response.answers = [Answer(item_code=code, value=value)
-                        for code, value in sorted(given["submission"].answers.items())]
+                        for code, value in answer_values(fields["submission"])]
     return response

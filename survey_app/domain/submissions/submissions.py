@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,14 @@ from ..audit import audit
 from .antistuffing import client_hash
 from .bursts import flag_bursts, lock_sources
 from .public_survey import Survey
-from .responses import Problem, Submission, build_response, check_submission, required_rated
+from .responses import (
+    Problem,
+    Submission,
+    answer_values,
+    check_submission,
+    required_rated,
+    response_values,
+)
 
 #: ``Problem.field`` of the "too few ratings" problem.
 RATINGS = "ratings"
@@ -143,13 +150,13 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
         raise SubmissionRefused(problems)
     client = client_hash(client_address, now)
     counter_id = survey.counter.id if survey.counter else None
-    response = build_response(
+    values = response_values(
         campaign=survey.campaign, unit=survey.unit, version=survey.version,
         instrument=survey.instrument, submission=submission, key=key,
         channel=survey.channel, submitted_at=now, counter=survey.counter,
         sheet_id=sheet_id, client_hash=client,
         entered_by_id=entered_by.id if entered_by is not None else None)
-    response.received_at = now
+    values["received_at"] = now
     try:
         with write_transaction() as session:
             lock_sources(session, counter_id, client)
@@ -157,13 +164,13 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
             done = _previous(session, key, submission, sheet_id)
             if done is not None:
                 return done
-            response_id = _insert(session, response)
+            response_id = _insert(session, values, answer_values(submission))
             if entered_by is not None:
                 audit.record("response.collect", user=entered_by, object_type="response",
                              object_id=response_id,
                              after={"channel": survey.channel.value, "key": key})
             # Flags this response and, for a burst of one source or pattern, its earlier ones.
-            flag = flag_bursts(session, response, response_id, now)
+            flag = flag_bursts(session, Response(**values), response_id, now)
             if flag is not None:
                 session.execute(update(Response).where(Response.id == response_id).values(
                     status=ResponseStatus.FLAGGED, flag_reason=flag.reason,
@@ -178,18 +185,15 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
     return accepted
 
 
-#: The response's columns, by attribute name (the ``id`` comes from the insert).
-_COLUMNS = tuple(attribute.key for attribute in sa_inspect(Response).column_attrs
-                 if attribute.key != "id")
-
-
-def _insert(session: Session, response: Response) -> int:
-    """Insert the built (never added) ``response`` and its answers: two statements, without
-    the unit of work's bookkeeping for 23 objects; returns the new id."""
-    values = {key: getattr(response, key) for key in _COLUMNS if key in response.__dict__}
-    response_id = session.execute(
-        insert(Response).values(values).returning(Response.id)).scalar_one()
-    session.execute(insert(Answer), [
-        {"response_id": response_id, "item_code": answer.item_code, "value": answer.value}
-        for answer in response.answers])
+def _insert(session: Session, values: dict[str, Any], answers: list[tuple[str, int]]) -> int:
+    """Insert a response and its answers: two statements, without the unit of work's
+    bookkeeping for 23 objects; returns the new id."""
+    responses, table = Response.__table__, Answer.__table__
+    response_id = session.execute(insert(responses).values(values).returning(responses.c.id)
+                                  ).scalar_one()
+    # RETURNING makes SQLAlchemy send the answers as one multi-row INSERT on PostgreSQL too
+    # (psycopg's executemany would send one per answer, each running the cache trigger).
+    session.execute(insert(table).returning(table.c.item_code), [
+        {"response_id": response_id, "item_code": code, "value": value}
+        for code, value in answers])
     return response_id
