@@ -50,10 +50,12 @@ class Frames:
     @classmethod
     def build(cls, passes: Passes, statuses: pd.DataFrame, instrument: Instrument,
               method: str, by: list[str], weights: dict[int, float] | None = None,
-              names: dict[int, str] | None = None) -> Frames:
+              names: dict[int, str] | None = None, analyse: bool = True) -> Frames:
+        """``analyse=False``: the tables only, without the result table (a cut whose groups
+        are each analysed on their own, ``restrict``)."""
         respondents = passes.respondents
         table, refused = None, None
-        if len(respondents) and len(passes.counts):
+        if analyse and len(respondents) and len(passes.counts):
             frame, refused = _weights_frame(respondents, by, weights, names or {})
             table = analysis.compute_results(passes.counts, respondents, passes.moments,
                                              instrument, method=method, by=by,
