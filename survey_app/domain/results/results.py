@@ -370,8 +370,7 @@ def _by_section(grouped: Frames, by: str, units: dict[int, Unit], instrument: In
                 campaign: Campaign) -> dict[str, Any]:
     """Per value of the cut: its units and its own total (pooled over its units)."""
     groups = []
-    for value in grouped.keys_of(by):
-        subset = grouped.restrict(by, value, instrument)
+    for value, subset in grouped.split(by, instrument):
         key = None if value == counting.null_key(by) else value
         groups.append({
             "key": key,
