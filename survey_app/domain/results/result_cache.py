@@ -30,6 +30,7 @@ import logging
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,12 +220,38 @@ def store_keyed(campaign_id: int, computed: dict[str, tuple[str, Any, float]]
                 for part, (key, value, seconds) in computed.items()}
     if payloads:
         parts = _Parts(db.engine, campaign_id, payloads)
-        session = db.session()
-        if session.in_transaction():
-            session.info.setdefault(PENDING, []).append(parts)
+        held = _HELD.get()
+        if held is not None:
+            held.append(parts)
         else:
-            _write(parts)
+            _hand_over(parts)
     return {part: decode(payload) for part, (_, payload, _) in payloads.items()}
+
+
+_HELD: ContextVar[list[_Parts] | None] = ContextVar("result_cache_held", default=None)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Parts stored inside are written when the block ends: a computation's read snapshot
+    is closed by then (on SQLite without WAL an open reader would make the write wait)."""
+    token = _HELD.set([])
+    try:
+        yield
+        parts = _HELD.get() or []
+    finally:
+        _HELD.reset(token)
+    for each in parts:
+        _hand_over(each)
+
+
+def _hand_over(parts: _Parts) -> None:
+    """Write now, or when the session's open transaction ends."""
+    session = db.session()
+    if session.in_transaction():
+        session.info.setdefault(PENDING, []).append(parts)
+    else:
+        _write(parts)
 
 
 def load_keyed(connection: Connection, campaign_id: int, keys: dict[str, str]

@@ -113,7 +113,7 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
     parts = [result_cache.BASE, *map(result_cache.cut_part, sections),
              *([result_cache.EXTRAS] if fingerprint else [])]
     fresh: dict[str, tuple[Any, float]] = {}
-    with read_snapshot() as connection:
+    with result_cache.held(), read_snapshot() as connection:
         key = result_cache.fingerprint(connection, campaign)
         found = result_cache.load(connection, campaign.id, parts, key) if cached else {}
         for part in parts:
@@ -161,7 +161,7 @@ def recount(campaign: Campaign, progress: Callable[[str, float], None] | None = 
     parts = [result_cache.BASE, *map(result_cache.cut_part, CUTS),
              result_cache.EXTRAS]
     fresh: dict[str, tuple[Any, float]] = {}
-    with read_snapshot() as connection:
+    with result_cache.held(), read_snapshot() as connection:
         key = result_cache.fingerprint(connection, campaign)
         held = result_cache.load(connection, campaign.id, parts, key)
         for part in parts:
