@@ -278,7 +278,7 @@ def unit_entries(frames: Frames, units: dict[int, Unit], instrument: Instrument,
         own = statuses.setdefault(int(unit_id), {})
         own[status] = own.get(status, 0) + int(n)
     rows = ({} if frames.table is None else
-            {unit_id: part for unit_id, part in frames.table.groupby("unit", sort=False)})
+            dict(iter(frames.table.groupby("unit", sort=False))))
     entries = []
     for unit_id in unit_ids:
         unit = units[unit_id]
