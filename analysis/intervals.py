@@ -154,7 +154,9 @@ def logit_t_interval(estimate: ArrayLike, variance: ArrayLike, df: ArrayLike,
     m = np.asarray(n_respondents, dtype=float)
     freedom = np.maximum(np.asarray(df, dtype=float), 1.0)
     usable = (t > 0) & (t < 1) & (v > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A huge half-width (an estimate a rounding error away from 0 or 1) overflows exp:
+    # the bound is then 0 or 1, which is what the division gives.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         quantile = stats.t.ppf(0.5 + confidence / 2, np.where(np.isnan(freedom), 1.0, freedom))
         centre = np.log(t / (1 - t))
         half = quantile * np.sqrt(v) / (t * (1 - t))

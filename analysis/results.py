@@ -10,6 +10,8 @@ Steps for a caller (METHODOLOGY §3–4; docs/analysis.md):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -59,56 +61,80 @@ def _with_interval(rows: pd.DataFrame, confidence: float) -> pd.DataFrame:
 
 
 def _district(counts: pd.DataFrame, instrument: StructureLike, by: By, confidence: float,
-              groups: pd.DataFrame, label: object) -> pd.DataFrame:
-    """District rows weighted by respondents: estimates from pooled counts, variances combined."""
+              groups: pd.DataFrame, label: object, within: Sequence[str] = ()
+              ) -> pd.DataFrame:
+    """District rows weighted by respondents: estimates from pooled counts, variances combined.
+
+    ``within``: group columns kept apart, one district per value of them (the others hold
+    ``label``); none: one district of every group.
+    """
     columns = by_columns(by)
-    pooled = pool_groups(counts, by, label)
-    keys = pd.DataFrame({column: [label] for column in columns})  # a row even with no answer
+    within = list(within)
+    pooled_columns = [column for column in columns if column not in within]
+    if within:
+        pooled = pool_groups(counts, pooled_columns, label)
+        # A row for each value of ``within`` with any group, even with no answer.
+        keys = groups[within].drop_duplicates().sort_values(within, na_position="last")
+        keys = keys.assign(**dict.fromkeys(pooled_columns, label)).reset_index(drop=True)
+        pooled, keys = pooled[[*columns, "item", "value", "count"]], keys[columns]
+    else:
+        pooled = pool_groups(counts, by, label)
+        keys = pd.DataFrame({column: [label] for column in columns})  # a row even with no answer
     estimates = index_estimates(pooled, instrument, by, keys)
-    combined = combined_variance(groups.loc[groups["level"] != "criterion"], by)
-    estimates = estimates.merge(combined[["target", "variance", "n_respondents", "df"]],
-                                on="target", how="left")
+    combined = combined_variance(groups.loc[groups["level"] != "criterion"], by, within)
+    estimates = estimates.merge(combined[[*within, "target", "variance", "n_respondents",
+                                          "df"]],
+                                on=[*within, "target"], how="left")
     estimates["n_respondents"] = estimates["n_respondents"].fillna(0).astype("int64")
     criteria = _criteria(pooled, instrument, by, confidence, keys)
     rows = pd.concat([_with_interval(estimates, confidence), criteria], ignore_index=True)
-    return rows.assign(**dict.fromkeys(columns, label))
+    return rows.assign(**dict.fromkeys(pooled_columns, label))
 
 
 def _weighted_district(groups: pd.DataFrame, weights: pd.DataFrame, by: By, confidence: float,
-                       label: object) -> pd.DataFrame:
+                       label: object, within: Sequence[str] = ()) -> pd.DataFrame:
     r"""District rows weighted by dossiers: :math:`T_d = \sum_h W_h T_h`, :math:`W_h = N_h/\sum N`.
 
     Every target (criteria too) is the N-weighted mean of the groups where it is defined,
     its variance :math:`\sum_h W_h^2 \hat V_h` (floored) with Satterthwaite's degrees of
-    freedom (METHODOLOGY §3, weighting).
+    freedom (METHODOLOGY §3, weighting). ``within``: as for :func:`_district`.
     """
     columns = by_columns(by)
+    within = list(within)
+    keys = [*within, "target"]
     defined = with_weights(groups.loc[groups["index"].notna() & (groups["n"] > 0)], columns,
                            weights)
-    defined = defined.assign(share=defined["weight"] / defined.groupby("target")["weight"]
-                             .transform("sum"),
+    defined = defined.assign(share=defined["weight"] / defined.groupby(keys, dropna=False)
+                             ["weight"].transform("sum"),
                              floored=floored_variance(defined["index"], defined["variance"],
                                                       defined["n_respondents"]))
     rows = []
-    for target, part in defined.groupby("target", sort=False):
+    for key, part in defined.groupby(keys, sort=False, dropna=False):
         share = part["share"]
-        rows.append({"target": target, "index": float((share * part["index"]).sum()),
+        rows.append({**dict(zip(keys, key, strict=True)),
+                     "index": float((share * part["index"]).sum()),
                      "mean_score": float((share * part["mean_score"]).sum(min_count=1)),
                      "variance": float((share**2 * part["floored"]).sum()),
                      "df": satterthwaite_df(share**2 * part["floored"],
                                             part["df"]),
                      "n": int(part["n"].sum()), "n_respondents": int(part["n_respondents"].sum())})
-    found = pd.DataFrame(rows, columns=["target", "index", "mean_score", "variance", "df", "n",
+    found = pd.DataFrame(rows, columns=[*keys, "index", "mean_score", "variance", "df", "n",
                                         "n_respondents"])
-    shape = groups.drop_duplicates("target")[["target", "level", "code", "element"]]
-    table = shape.merge(found, on="target", how="left")
+    shape = groups.drop_duplicates(keys)[[*keys, "level", "code", "element"]]
+    table = shape.merge(found, on=keys, how="left")
     table["n"] = table["n"].fillna(0).astype("int64")
     table["n_respondents"] = table["n_respondents"].fillna(0).astype("int64")
-    elements = table.loc[table["level"] == "element", "index"].notna()
+    element_rows = (table["level"] == "element") & table["index"].notna()
+    if within:
+        defined_elements = (element_rows.groupby([table[column] for column in within],
+                                                 dropna=False).transform("sum"))
+    else:
+        defined_elements = int(element_rows.sum())
     table["n_elements"] = np.where(table["level"] == "criterion", table["index"].notna(),
                                    np.where(table["level"] == "element", table["index"].notna(),
-                                            int(elements.sum()))).astype("int64")
-    return _with_interval(table, confidence).assign(**dict.fromkeys(columns, label))
+                                            defined_elements)).astype("int64")
+    return _with_interval(table, confidence).assign(
+        **dict.fromkeys([column for column in columns if column not in within], label))
 
 
 def _ordered(rows: pd.DataFrame, method: str, sort_by: list[str]) -> pd.DataFrame:
@@ -126,8 +152,8 @@ def _ordered(rows: pd.DataFrame, method: str, sort_by: list[str]) -> pd.DataFram
 def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd.DataFrame,
                     instrument: StructureLike, method: str = "mean-of-elements",
                     by: By = DEFAULT_BY, confidence: float = 0.95, district: bool = True,
-                    district_label: object = DISTRICT, weights: pd.DataFrame | None = None
-                    ) -> pd.DataFrame:
+                    district_label: object = DISTRICT, weights: pd.DataFrame | None = None,
+                    district_within: Sequence[str] = ()) -> pd.DataFrame:
     r"""Every index of every group (and the district) with n, interval and mean score.
 
     Criteria: :math:`P = 100 s/n` with a Jeffreys interval; elements and overall (every
@@ -158,6 +184,11 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
     weights : DataFrame, optional
         ``[*by, "weight"]``, the groups' dossier counts N for ``dossier`` weighting of the
         district rows; None weights every valid response alike (``respondent``).
+    district_within : sequence of str
+        Group columns that keep their value in the district rows: one district per value
+        of them, over the other group columns (e.g. ``["field"]`` with ``by=["field",
+        "unit"]``: each field's total over its units — what computing each field's table
+        on its own would give, in one call). None: one district of every group.
 
     Returns
     -------
@@ -190,11 +221,19 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
     table["n_valid"] = table["n_valid"].fillna(0).astype("int64")
     parts = [_ordered(table, method, columns)]
     if district:
+        within = list(district_within)
         if weights is None:
-            rows = _district(counts, structure, by, confidence, linear, district_label)
+            rows = _district(counts, structure, by, confidence, linear, district_label,
+                             within)
         else:
-            rows = _weighted_district(table, weights, by, confidence, district_label)
-        parts.append(_ordered(rows.assign(n_valid=int(respondents["n_respondents"].sum())),
-                              method, []))
+            rows = _weighted_district(table, weights, by, confidence, district_label, within)
+        if within:
+            valid = (respondents.groupby(within, dropna=False)["n_respondents"].sum()
+                     .rename("n_valid").reset_index())
+            rows = rows.merge(valid, on=within, how="left")
+            rows["n_valid"] = rows["n_valid"].fillna(0).astype("int64")
+        else:
+            rows = rows.assign(n_valid=int(respondents["n_respondents"].sum()))
+        parts.append(_ordered(rows, method, within))
     table = pd.concat(parts, ignore_index=True)
     return table[[*columns, *RESULT_COLUMNS]].reset_index(drop=True)

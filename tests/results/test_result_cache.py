@@ -15,6 +15,7 @@ import re
 import uuid
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from survey_app.database import write_transaction
 from survey_app.domain.campaigns.instruments import instrument_of
 from survey_app.domain.paper.paper_entry import correct_response
-from survey_app.domain.results import result_cache
+from survey_app.domain.results import result_cache, unit_tables
 from survey_app.domain.results import results as results_service
 from survey_app.domain.results.cuts import CUTS as REGISTERED_CUTS
 from survey_app.domain.results.results import compute, without_time
@@ -52,7 +53,28 @@ from tests.results.counting_support import ITEMS_2640, random_answers
 TRIGGERS = {f"result_revision_{table}_{event}" for table in ("response", "answer")
             for event in ("insert", "update", "delete")}
 CUTS = ("field", "channel")
+#: The per-unit tables behind base + CUTS: the units, the validity rule, each cut.
+SECTIONS = ("unit", "invalid", *CUTS)
 REAL_COMPUTE_PART = results_service._compute_part
+REAL_COUNT_UNIT = unit_tables.count_unit
+
+
+def campaign_parts() -> int:
+    """Stored parts of whole results (not the per-unit counting tables)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)
+                             .where(~ResultCache.part.like("unit:%")))
+
+
+def record_counted(monkeypatch) -> list[tuple[int, str, int]]:
+    """(campaign, section, unit) of every unit's tables counted in the database from now."""
+    counted: list[tuple[int, str, int]] = []
+
+    def counting(connection, campaign, instrument, section, unit_id):
+        counted.append((campaign.id, section, unit_id))
+        return REAL_COUNT_UNIT(connection, campaign, instrument, section, unit_id)
+
+    monkeypatch.setattr(unit_tables, "count_unit", counting)
+    return counted
 
 
 @pytest.fixture
@@ -244,9 +266,9 @@ def test_a_second_read_computes_nothing_and_a_change_recomputes(world, monkeypat
         store(campaign, units[number % 3], 50 + number)
     computed: list[str] = []
 
-    def counting(connection, campaign, instrument, rules, part):
+    def counting(connection, campaign, instrument, rules, part, **options):
         computed.append(part)
-        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part)
+        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part, **options)
 
     monkeypatch.setattr(results_service, "_compute_part", counting)
 
@@ -260,7 +282,7 @@ def test_a_second_read_computes_nothing_and_a_change_recomputes(world, monkeypat
     assert without_time(read()) == without_time(first)
     assert computed == []
     db.session.rollback()  # the parts are written when the session's transaction ends
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)) == 3
+    assert campaign_parts() == 3
 
     store(campaign, units[1], 60)  # new data: every part again
     read()
@@ -283,6 +305,99 @@ def test_a_second_read_computes_nothing_and_a_change_recomputes(world, monkeypat
     assert "base" in computed
 
 
+def test_a_new_response_in_one_unit_counts_only_that_unit_again(world, monkeypatch):
+    """The other units' counting tables are reused; the district and cut totals combined
+    from them equal a recomputation from scratch."""
+    campaign, units = world["campaign"], world["units"]
+    for number in range(9):
+        store(campaign, units[number % 3], 200 + number, field="dat_dai" if number % 2 else None)
+        store(world["previous"], units[number % 3], 300 + number)
+    counted = record_counted(monkeypatch)
+
+    def read(**options):
+        db.session.rollback()
+        return compute(db.session.get(Campaign, campaign.id), fingerprint=True, cuts=CUTS,
+                       **options)
+
+    read()
+    # Nothing cached yet: every unit of both campaigns counted, each section once.
+    assert sorted(counted) == sorted(
+        [(campaign.id, section, unit.id) for section in SECTIONS for unit in units]
+        + [(world["previous"].id, "unit", unit.id) for unit in units])
+    db.session.rollback()  # the parts are written when the session's transaction ends
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)
+                             .where(ResultCache.part.like("unit:%"))) == 3 * 4 + 3
+
+    for number, unit in enumerate([units[1], units[1], units[2]]):
+        before = read().results
+        counted.clear()
+        store(campaign, unit, 400 + number, status="flagged" if number == 1 else None,
+              field="ho_tich")
+        after = read()
+        assert sorted(counted) == sorted((campaign.id, section, unit.id)
+                                         for section in SECTIONS)
+        counted.clear()
+        fresh = read(cached=False)
+        assert without_time(after.results) == without_time(fresh.results)
+        assert (after.fingerprint, after.n_counted) == (fresh.fingerprint, fresh.n_counted)
+        # The change is there: the unit's and the district's response counts moved.
+        entry = next(e for e in after.results["units"] if e["unit_code"] == unit.code)
+        old = next(e for e in before["units"] if e["unit_code"] == unit.code)
+        assert entry["n_responses"] == old["n_responses"] + 1
+        assert (after.results["district"]["n_responses"]
+                == before["district"]["n_responses"] + 1)
+        field = next(g for g in after.results["cuts"]["field"]["groups"]
+                     if g["key"] == "ho_tich")
+        assert field["district"]["n_responses"] >= 1
+
+    # A correction in one unit: again only that unit; a setting: no unit at all.
+    response_id = max(_response_ids(campaign.id))
+    correct_response(response_id, Submission(answers=random_answers(random.Random(5), 0.9),
+                                             profile={"respondent_type": "to_chuc"}),
+                     db.session.get(User, world["admin"].id))
+    counted.clear()
+    read()
+    assert {unit for _, _, unit in counted} == {units[2].id}
+    counted.clear()
+    with write_transaction() as session:
+        session.get(Campaign, campaign.id).headline_method = "pooled"
+    assert read().results["method"] == "pooled"
+    assert counted == []
+
+
+@pytest.mark.parametrize("weighting", ["respondent", "dossier"])
+def test_a_cut_analysed_in_one_call_equals_each_group_analysed_alone(world, weighting):
+    """Frames.split (one analysis call, a district per value) gives the tables of
+    Frames.restrict (the analysis run once per value, as before): same rows, counts and
+    labels, numbers equal up to the last bits of a float (sums taken in another order).
+    Cached and recomputed results both come from split, so they are identical."""
+    campaign, units = world["campaign"], world["units"]
+    for number in range(24):
+        store(campaign, units[number % 3], 500 + number,
+              status="flagged" if number == 7 else None,
+              field=["dat_dai", "ho_tich", "ld_tbxh"][number % 4 % 3] if number % 5 else None,
+              channel=Channel.QR if number % 3 else Channel.PAPER)
+    with write_transaction() as session:
+        session.get(Campaign, campaign.id).weighting = weighting
+    db.session.rollback()
+    campaign = db.session.get(Campaign, campaign.id)
+    instrument = instrument_of(campaign.instrument_version)
+    for cut in REGISTERED_CUTS:
+        with results_service.read_snapshot() as connection:
+            grouped = results_service._frames(connection, campaign, instrument, [cut, "unit"],
+                                              analyse=False)
+        split = grouped.split(cut, instrument)
+        assert [key for key, _ in split] == grouped.keys_of(cut)
+        assert len(split) >= 2, cut
+        for key, frames in split:
+            alone = grouped.restrict(cut, key, instrument)
+            assert frames.table is not None, (cut, key)
+            pd.testing.assert_frame_equal(frames.table, alone.table, check_exact=False,
+                                          rtol=1e-12, atol=1e-12)
+            pd.testing.assert_frame_equal(frames.statuses, alone.statuses, check_exact=True)
+            assert frames.district_refused == alone.district_refused
+
+
 def test_a_failed_store_only_costs_a_recomputation(world, monkeypatch):
     campaign = world["campaign"]
     store(campaign, world["units"][0], 70)
@@ -294,6 +409,7 @@ def test_a_failed_store_only_costs_a_recomputation(world, monkeypatch):
     fresh = compute(campaign, cuts=CUTS, cached=False).results
     assert without_time(compute(campaign, cuts=CUTS).results) == without_time(fresh)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)) == 0
+    assert campaign_parts() == 0
 
 
 def test_recount_recomputes_everything_and_says_so(world, runner):
@@ -307,7 +423,8 @@ def test_recount_recomputes_everything_and_says_so(world, runner):
     assert "nay cut:counter:" in outcome.output
     db.session.rollback()  # a snapshot from after the command
     parts = set(db.session.scalars(sa.select(ResultCache.part)
-                                   .where(ResultCache.campaign_id == campaign.id)))
+                                   .where(ResultCache.campaign_id == campaign.id,
+                                          ~ResultCache.part.like("unit:%"))))
     assert parts == {"base", "extras", "cut:field", "cut:channel", "cut:counter",
                      "cut:respondent_type"}
     # A cache entry that differs from the recomputation (it never should) is reported.
@@ -436,18 +553,31 @@ def test_cached_results_equal_a_recomputation_after_any_changes(world, monkeypat
     _reset(world)
     computed: list[str] = []
 
-    def counting(connection, campaign, instrument, rules, part):
+    def counting(connection, campaign, instrument, rules, part, **options):
         computed.append(part)
-        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part)
+        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part, **options)
 
     monkeypatch.setattr(results_service, "_compute_part", counting)
-    for operation in [("submit", 0, 1, None), ("previous", 1, 2), *operations]:
+    counted = record_counted(monkeypatch)
+    preamble = [("submit", 0, 1, None), ("previous", 1, 2)]
+    for step, operation in enumerate([*preamble, *operations]):
         _apply(operation, world)
         campaign = db.session.get(Campaign, world["campaign"].id)
         computed.clear()
+        counted.clear()
         cached = compute(campaign, fingerprint=True, cuts=CUTS)
         if operation[0] == "view":
             assert computed == [], "nothing changed, yet the cache was not used"
+        if operation[0] in ("view", "settings"):
+            # Settings change the analysis, never a unit's counting tables.
+            assert counted == [], operation
+        if operation[0] == "submit" and step >= len(preamble):
+            # Only the unit that received the response is counted again (each of its
+            # sections once); every other unit's tables, and the previous campaign's, come
+            # from the cache.
+            unit_id = world["units"][operation[1]].id
+            assert sorted(counted) == sorted((campaign.id, section, unit_id)
+                                             for section in SECTIONS), operation
         db.session.rollback()
         fresh = compute(campaign, fingerprint=True, cuts=CUTS, cached=False)
         assert without_time(cached.results) == without_time(fresh.results), operation
@@ -465,7 +595,7 @@ def test_a_view_then_a_write_in_the_same_session_is_not_refused(world):
     compute(db.session.get(Campaign, campaign.id), cuts=CUTS)  # reads, parts computed
     db.session.get(Unit, unit.id).name = "Xã A (sửa)"  # then writes on the same session
     db.session.commit()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ResultCache)) == 3
+    assert campaign_parts() == 3
 
 
 def test_a_results_page_stores_its_parts_for_the_next_view(world, client, login_as,
@@ -478,9 +608,9 @@ def test_a_results_page_stores_its_parts_for_the_next_view(world, client, login_
     assert client.get("/results/?campaign=nay").status_code == 200
     computed: list[str] = []
 
-    def counting(connection, campaign, instrument, rules, part):
+    def counting(connection, campaign, instrument, rules, part, **options):
         computed.append(part)
-        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part)
+        return REAL_COMPUTE_PART(connection, campaign, instrument, rules, part, **options)
 
     monkeypatch.setattr(results_service, "_compute_part", counting)
     assert client.get("/results/?campaign=nay").status_code == 200

@@ -65,12 +65,14 @@ COUNTED = (ResponseStatus.VALID,)
 WITH_INVALID = (ResponseStatus.VALID, ResponseStatus.INVALID)
 
 
-def _counted(campaign_id: int, statuses: Sequence[ResponseStatus] = COUNTED
-             ) -> list[ColumnElement[bool]]:
-    """This campaign's responses with one of ``statuses`` (valid only, by default)."""
+def _counted(campaign_id: int, statuses: Sequence[ResponseStatus] = COUNTED,
+             unit_id: int | None = None) -> list[ColumnElement[bool]]:
+    """This campaign's responses with one of ``statuses`` (valid only, by default), all
+    its units' or only ``unit_id``'s."""
+    own = [] if unit_id is None else [Response.unit_id == unit_id]
     if len(statuses) == 1:
-        return [Response.campaign_id == campaign_id, Response.status == statuses[0]]
-    return [Response.campaign_id == campaign_id, Response.status.in_(statuses)]
+        return [Response.campaign_id == campaign_id, Response.status == statuses[0], *own]
+    return [Response.campaign_id == campaign_id, Response.status.in_(statuses), *own]
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -101,12 +103,14 @@ def null_key(name: str) -> Any:
 
 
 def status_counts(connection: Connection, campaign_id: int,
-                  by: Sequence[str] = ("unit",)) -> pd.DataFrame:
-    """Responses of the campaign per group and status: ``[*by, "status", "n"]``."""
+                  by: Sequence[str] = ("unit",), unit_id: int | None = None) -> pd.DataFrame:
+    """Responses of the campaign (or of one unit) per group and status:
+    ``[*by, "status", "n"]``."""
     columns = cut_columns(by)
+    own = [] if unit_id is None else [Response.unit_id == unit_id]
     query = (select(*(column.label(name) for name, column in columns),
                     Response.status.label("status"), func.count().label("n"))
-             .where(Response.campaign_id == campaign_id)
+             .where(Response.campaign_id == campaign_id, *own)
              .group_by(*(column for _, column in columns), Response.status))
     frame = _frame(connection.execute(query).all(), [*by, "status", "n"])
     frame["status"] = frame["status"].map(lambda s: ResponseStatus(s).value)
@@ -114,12 +118,13 @@ def status_counts(connection: Connection, campaign_id: int,
 
 
 def respondent_table(connection: Connection, campaign_id: int,
-                     by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+                     by: Sequence[str] = ("unit",), unit_id: int | None = None
+                     ) -> pd.DataFrame:
     """Valid responses per group: ``[*by, "n_respondents"]``."""
     columns = cut_columns(by)
     query = (select(*(column.label(name) for name, column in columns),
                     func.count().label("n_respondents"))
-             .where(*_counted(campaign_id))
+             .where(*_counted(campaign_id, unit_id=unit_id))
              .group_by(*(column for _, column in columns)))
     return _frame(connection.execute(query).all(), [*by, "n_respondents"])
 
@@ -139,8 +144,8 @@ def _slots_table() -> Table:
 
 
 def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
-                by: Sequence[str] = ("unit",), statuses: Sequence[ResponseStatus] = COUNTED
-                ) -> pd.DataFrame:
+                by: Sequence[str] = ("unit",), statuses: Sequence[ResponseStatus] = COUNTED,
+                unit_id: int | None = None) -> pd.DataFrame:
     """Pass 1: valid answers 1..5 per group, item and value: ``[*by, item, value, count]``.
 
     Each answer is joined to a small temporary table giving its (item, value) one integer
@@ -163,7 +168,7 @@ def count_table(connection: Connection, campaign_id: int, items: Sequence[str],
              .select_from(Answer).join(Response, Response.id == Answer.response_id)
              .join(slots, (slots.c["item"] == Answer.item_code)
                    & (slots.c["value"] == Answer.value))
-             .where(*_counted(campaign_id, statuses))
+             .where(*_counted(campaign_id, statuses, unit_id))
              .group_by(*groups))
     with _temporary(connection, slots, rows):
         found = connection.execute(query).all()
@@ -290,7 +295,8 @@ def _member(scores: Any, mode: str, field: int, index: int) -> Any:
 
 
 def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFrame,
-                  structure: Structure, by: Sequence[str] = ("unit",)) -> pd.DataFrame:
+                  structure: Structure, by: Sequence[str] = ("unit",),
+                  unit_id: int | None = None) -> pd.DataFrame:
     """Pass 2: Σ z_r², Σ z_r⁴ and respondents per group and target, in one scan.
 
     The weights go to a temporary table holding, per group, item and value 1..5, each
@@ -318,7 +324,7 @@ def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFram
         scores = (select(*(column.label(name) for name, column in columns), *per_respondent)
                   .select_from(Answer).join(Response, Response.id == Answer.response_id)
                   .join(table, join)
-                  .where(*_counted(campaign_id))
+                  .where(*_counted(campaign_id, unit_id=unit_id))
                   .group_by(Response.unit_id, Response.id)
                   .subquery())
         sums = []
@@ -340,12 +346,13 @@ def moments_table(connection: Connection, campaign_id: int, weights: pd.DataFram
 
 
 def run_passes(connection: Connection, campaign_id: int, instrument: Any,
-               by: Sequence[str] = ("unit",)) -> Passes:
-    """Both passes of one cut: counts and respondents, weights, moments."""
+               by: Sequence[str] = ("unit",), unit_id: int | None = None) -> Passes:
+    """Both passes of one cut (of all units, or of ``unit_id`` only): counts and
+    respondents, weights, moments."""
     structure = structure_of(instrument)
     by = list(by)
-    counts = count_table(connection, campaign_id, structure.items, by)
-    respondents = respondent_table(connection, campaign_id, by)
+    counts = count_table(connection, campaign_id, structure.items, by, unit_id=unit_id)
+    respondents = respondent_table(connection, campaign_id, by, unit_id)
     weights = analysis.compute_weights(counts, structure, by=by)
-    moments = moments_table(connection, campaign_id, weights, structure, by)
+    moments = moments_table(connection, campaign_id, weights, structure, by, unit_id)
     return Passes(counts=counts, respondents=respondents, moments=moments, weights=weights)

@@ -30,6 +30,7 @@ import logging
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,12 +191,11 @@ def _upsert(dialect: str) -> Any:
 
 @dataclass(frozen=True)
 class _Parts:
-    """Computed parts waiting to be written: (part → payload, seconds)."""
+    """Computed parts waiting to be written: part → (fingerprint, payload, seconds)."""
 
     engine: Engine
     campaign_id: int
-    key: str
-    payloads: dict[str, tuple[bytes, float]]
+    payloads: dict[str, tuple[str, bytes, float]]
 
 
 def store(campaign_id: int, key: str, computed: dict[str, tuple[Any, float]]
@@ -209,16 +209,61 @@ def store(campaign_id: int, key: str, computed: dict[str, tuple[Any, float]]
     stored (the database busy for more than a second, the campaign deleted meanwhile) is
     simply computed again next time.
     """
-    payloads = {part: (encode(value), float(seconds))
-                for part, (value, seconds) in computed.items()}
+    return store_keyed(campaign_id, {part: (key, value, seconds)
+                                     for part, (value, seconds) in computed.items()})
+
+
+def store_keyed(campaign_id: int, computed: dict[str, tuple[str, Any, float]]
+                ) -> dict[str, Any]:
+    """:func:`store` with a fingerprint of its own per part: part → (key, value, seconds)."""
+    payloads = {part: (key, encode(value), float(seconds))
+                for part, (key, value, seconds) in computed.items()}
     if payloads:
-        parts = _Parts(db.engine, campaign_id, key, payloads)
-        session = db.session()
-        if session.in_transaction():
-            session.info.setdefault(PENDING, []).append(parts)
+        parts = _Parts(db.engine, campaign_id, payloads)
+        held = _HELD.get()
+        if held is not None:
+            held.append(parts)
         else:
-            _write(parts)
-    return {part: decode(payload) for part, (payload, _) in payloads.items()}
+            _hand_over(parts)
+    return {part: decode(payload) for part, (_, payload, _) in payloads.items()}
+
+
+_HELD: ContextVar[list[_Parts] | None] = ContextVar("result_cache_held", default=None)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Parts stored inside are written when the block ends: a computation's read snapshot
+    is closed by then (on SQLite without WAL an open reader would make the write wait)."""
+    token = _HELD.set([])
+    try:
+        yield
+        parts = _HELD.get() or []
+    finally:
+        _HELD.reset(token)
+    for each in parts:
+        _hand_over(each)
+
+
+def _hand_over(parts: _Parts) -> None:
+    """Write now, or when the session's open transaction ends."""
+    session = db.session()
+    if session.in_transaction():
+        session.info.setdefault(PENDING, []).append(parts)
+    else:
+        _write(parts)
+
+
+def load_keyed(connection: Connection, campaign_id: int, keys: dict[str, str]
+               ) -> dict[str, Any]:
+    """The stored parts whose fingerprint is the one given for each in ``keys``."""
+    if not keys:
+        return {}
+    query = (select(ResultCache.part, ResultCache.fingerprint, ResultCache.payload)
+             .where(ResultCache.campaign_id == campaign_id,
+                    ResultCache.part.in_(list(keys))))
+    return {part: decode(payload) for part, key, payload in connection.execute(query)
+            if keys.get(part) == key}
 
 
 PENDING = "result_cache_pending"
@@ -237,9 +282,9 @@ def _write(parts: _Parts) -> None:
         with _writer(parts.engine) as connection:
             statement = _upsert(connection.dialect.name)
             now = utcnow()
-            for part, (payload, seconds) in parts.payloads.items():
+            for part, (key, payload, seconds) in parts.payloads.items():
                 values = {"campaign_id": parts.campaign_id, "part": part,
-                          "fingerprint": parts.key, "payload": payload, "computed_at": now,
+                          "fingerprint": key, "payload": payload, "computed_at": now,
                           "seconds": seconds}
                 connection.execute(statement.values(**values).on_conflict_do_update(
                     index_elements=["campaign_id", "part"],

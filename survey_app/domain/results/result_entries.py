@@ -50,10 +50,12 @@ class Frames:
     @classmethod
     def build(cls, passes: Passes, statuses: pd.DataFrame, instrument: Instrument,
               method: str, by: list[str], weights: dict[int, float] | None = None,
-              names: dict[int, str] | None = None) -> Frames:
+              names: dict[int, str] | None = None, analyse: bool = True) -> Frames:
+        """``analyse=False``: the tables only, without the result table (a cut whose groups
+        are each analysed on their own, ``restrict``)."""
         respondents = passes.respondents
         table, refused = None, None
-        if len(respondents) and len(passes.counts):
+        if analyse and len(respondents) and len(passes.counts):
             frame, refused = _weights_frame(respondents, by, weights, names or {})
             table = analysis.compute_results(passes.counts, respondents, passes.moments,
                                              instrument, method=method, by=by,
@@ -82,6 +84,37 @@ class Frames:
                          moments=keep(self.passes.moments), weights=keep(self.passes.weights))
         return Frames.build(passes, keep(self.statuses), instrument, self.method, self.by,
                             self.weights)
+
+    def split(self, column: str, instrument: Instrument) -> list[tuple[Any, Frames]]:
+        """Per value of ``column`` (``keys_of``): the cut limited to it, as ``restrict`` makes
+        it, its total being the district; analysed in one call for every value
+        (``district_within``) rather than once per value."""
+        keys = self.keys_of(column)
+        respondents, counts = self.passes.respondents, self.passes.counts
+        frame, refused = _weights_frame(respondents, self.by, self.weights, {})
+        if refused is not None:  # a unit without N: each value's district decides alone
+            return [(key, self.restrict(column, key, instrument)) for key in keys]
+        table = None
+        if len(respondents) and len(counts):
+            table = analysis.compute_results(counts, respondents, self.passes.moments,
+                                             instrument, method=self.method, by=self.by,
+                                             weights=frame, district_within=[column])
+        split = []
+        for key in keys:
+            def keep(part: pd.DataFrame, key: Any = key) -> pd.DataFrame:
+                kept = part.loc[part[column] == key].reset_index(drop=True)
+                return kept.assign(**{column: GROUP})
+            passes = replace(self.passes, counts=keep(counts), respondents=keep(respondents),
+                             moments=keep(self.passes.moments),
+                             weights=keep(self.passes.weights))
+            own = None
+            if table is not None and len(passes.respondents) and len(passes.counts):
+                own = keep(table)
+                # As in ``restrict``: every group column of the district rows is DISTRICT.
+                own.loc[own["unit"] == DISTRICT, column] = DISTRICT
+            split.append((key, Frames(passes=passes, statuses=keep(self.statuses), table=own,
+                                      by=self.by, method=self.method, weights=self.weights)))
+        return split
 
     def rows_of_unit(self, unit_id: int) -> pd.DataFrame | None:
         if self.table is None:
@@ -119,7 +152,7 @@ def _weights_frame(respondents: pd.DataFrame, by: list[str], weights: dict[int, 
     return frame, None
 
 
-def _interval(row: pd.Series | None, elements_total: int | None = None) -> dict[str, Any]:
+def _interval(row: dict[str, Any] | None, elements_total: int | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"index": None, "ci_low": None, "ci_high": None, "n": 0,
                              "n_respondents": 0, "mean": None}
     if row is not None:
@@ -135,7 +168,8 @@ def _interval(row: pd.Series | None, elements_total: int | None = None) -> dict[
 
 def indices(rows: pd.DataFrame | None, instrument: Instrument) -> dict[str, Any]:
     """overall, overall_methods, elements and criteria of one group's result rows."""
-    by_target = {} if rows is None else {row["target"]: row for _, row in rows.iterrows()}
+    by_target = {} if rows is None else {row["target"]: row
+                                         for row in rows.to_dict("records")}
     total = len(instrument.elements)
     return {
         "overall": _interval(by_target.get("overall"), total),
@@ -150,6 +184,11 @@ def indices(rows: pd.DataFrame | None, instrument: Instrument) -> dict[str, Any]
 
 def _status_numbers(statuses: pd.DataFrame) -> dict[str, int]:
     totals = statuses.groupby("status")["n"].sum() if len(statuses) else pd.Series(dtype=int)
+    return _status_totals(totals)
+
+
+def _status_totals(totals: Any) -> dict[str, int]:
+    """The response numbers of one group from its status → count mapping."""
     valid = int(totals.get(ResponseStatus.VALID.value, 0))
     invalid = int(totals.get(ResponseStatus.INVALID.value, 0))
     flagged = int(totals.get(ResponseStatus.FLAGGED.value, 0))
@@ -232,13 +271,21 @@ def unit_entries(frames: Frames, units: dict[int, Unit], instrument: Instrument,
     points = _points(frames, rules, sample)
     differs = _differs(frames, campaign)
     change = _change(previous, frames, instrument)
+    # Each unit's status counts and result rows, looked up once for all units.
+    statuses: dict[int, dict[str, int]] = {}
+    for unit_id, status, n in frames.statuses[["unit", "status", "n"]].itertuples(
+            index=False, name=None):
+        own = statuses.setdefault(int(unit_id), {})
+        own[status] = own.get(status, 0) + int(n)
+    rows = ({} if frames.table is None else
+            dict(iter(frames.table.groupby("unit", sort=False))))
     entries = []
     for unit_id in unit_ids:
         unit = units[unit_id]
         entry: dict[str, Any] = {"unit_code": unit.code, "unit_name": unit.name}
-        entry.update(_status_numbers(frames.statuses.loc[frames.statuses["unit"] == unit_id]))
+        entry.update(_status_totals(statuses.get(unit_id, {})))
         entry.update(_sample_entry(sample, unit_id))
-        entry.update(indices(frames.rows_of_unit(unit_id), instrument))
+        entry.update(indices(rows.get(unit_id), instrument))
         entry.update(_points_entry(points, unit_id, rules))
         entry["differs_from_district"] = _differs_entry(differs, unit_id)
         entry["change"] = _change_entry(change, unit_id)

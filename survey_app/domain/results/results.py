@@ -36,7 +36,7 @@ from ...models import (
     utcnow,
 )
 from ..campaigns.instruments import instrument_of
-from . import counting, result_cache
+from . import counting, result_cache, unit_tables
 from .cuts import CUTS, cut_named
 from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
@@ -113,13 +113,14 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
     parts = [result_cache.BASE, *map(result_cache.cut_part, sections),
              *([result_cache.EXTRAS] if fingerprint else [])]
     fresh: dict[str, tuple[Any, float]] = {}
-    with read_snapshot() as connection:
+    with result_cache.held(), read_snapshot() as connection:
         key = result_cache.fingerprint(connection, campaign)
         found = result_cache.load(connection, campaign.id, parts, key) if cached else {}
         for part in parts:
             if part not in found:
                 started = time.perf_counter()
-                value = _compute_part(connection, campaign, instrument, rules, part)
+                value = _compute_part(connection, campaign, instrument, rules, part,
+                                      reuse=cached)
                 fresh[part] = (value, time.perf_counter() - started)
     found.update(result_cache.store(campaign.id, key, fresh))
     # The header holds no counted number: made anew each time, from the campaign as it is
@@ -160,12 +161,13 @@ def recount(campaign: Campaign, progress: Callable[[str, float], None] | None = 
     parts = [result_cache.BASE, *map(result_cache.cut_part, CUTS),
              result_cache.EXTRAS]
     fresh: dict[str, tuple[Any, float]] = {}
-    with read_snapshot() as connection:
+    with result_cache.held(), read_snapshot() as connection:
         key = result_cache.fingerprint(connection, campaign)
         held = result_cache.load(connection, campaign.id, parts, key)
         for part in parts:
             started = time.perf_counter()
-            value = _compute_part(connection, campaign, instrument, rules, part)
+            value = _compute_part(connection, campaign, instrument, rules, part,
+                                  reuse=False)
             fresh[part] = (value, time.perf_counter() - started)
             if progress is not None:
                 progress(part, fresh[part][1])
@@ -176,20 +178,23 @@ def recount(campaign: Campaign, progress: Callable[[str, float], None] | None = 
 
 
 def _compute_part(connection: Connection, campaign: Campaign, instrument: Instrument,
-                  rules: ScoringRules, part: str) -> dict[str, Any]:
-    """One part of the results, from the data seen on ``connection``."""
+                  rules: ScoringRules, part: str, reuse: bool = True) -> dict[str, Any]:
+    """One part of the results, from the data seen on ``connection``: the units' counting
+    tables reused from the cache where a unit's responses did not change (``reuse``), or
+    every unit counted again (``unit_tables``)."""
     if part == result_cache.EXTRAS:
         digest, n_counted = response_fingerprint(connection, campaign.id)
         return {"fingerprint": digest, "n_counted": n_counted,
                 "instrument_versions": counted_versions(connection, campaign.id)}
     if part != result_cache.BASE:
         name = part.removeprefix(result_cache.cut_part(""))
-        grouped = _frames(connection, campaign, instrument, [name, "unit"])
+        grouped = _frames(connection, campaign, instrument, [name, "unit"], reuse=reuse,
+                          analyse=False)
         return _by_section(grouped, name, _units(campaign, grouped), instrument, campaign)
     names = {target.unit_id: target.unit.name for target in campaign.targets}
-    frames = _frames(connection, campaign, instrument, ["unit"], names=names)
-    previous, comparison = _previous_frames(connection, campaign, instrument)
-    with_invalid = _with_invalid(connection, campaign, instrument, frames)
+    frames = _frames(connection, campaign, instrument, ["unit"], names=names, reuse=reuse)
+    previous, comparison = _previous_frames(connection, campaign, instrument, reuse)
+    with_invalid = _with_invalid(connection, campaign, instrument, frames, reuse)
     units = _units(campaign, frames)
     results: dict[str, Any] = {"computed_at": utcnow().isoformat(timespec="seconds")}
     results["previous"] = comparison
@@ -203,28 +208,26 @@ def _compute_part(connection: Connection, campaign: Campaign, instrument: Instru
 
 def _frames(connection: Connection, campaign: Campaign, instrument: Instrument,
             by: list[str], method: str | None = None, weighting: str | None = None,
-            names: dict[int, str] | None = None) -> Frames:
+            names: dict[int, str] | None = None, reuse: bool = True, analyse: bool = True
+            ) -> Frames:
     """One cut of ``campaign``'s responses with a headline ``method`` and ``weighting``.
 
     Both default to the campaign's own settings; the previous campaign is recomputed with
     the current campaign's (METHODOLOGY §4, year-over-year change). Dossier weighting uses
     the dossier counts N the campaign holds for its units.
     """
-    passes = counting.run_passes(connection, campaign.id, instrument, by)
-    statuses = counting.status_counts(connection, campaign.id, by)
+    tables = unit_tables.campaign_tables(connection, campaign, instrument, by, reuse)
     weights = None
     if (weighting or campaign.weighting) == "dossier":
         weights = {target.unit_id: target.transactions_n for target in campaign.targets}
-    return Frames.build(passes, statuses, instrument, method or campaign.headline_method, by,
-                        weights, names)
+    return Frames.build(tables.passes, tables.statuses, instrument,
+                        method or campaign.headline_method, by, weights, names, analyse)
 
 
 def _with_invalid(connection: Connection, campaign: Campaign, instrument: Instrument,
-                  frames: Frames) -> pd.DataFrame | None:
+                  frames: Frames, reuse: bool = True) -> pd.DataFrame | None:
     """Headline per unit and district counting invalid responses' rated items too (§3)."""
-    items = analysis.structure_of(instrument).items
-    counts = counting.count_table(connection, campaign.id, items, ["unit"],
-                                  counting.WITH_INVALID)
+    counts = unit_tables.campaign_counts_with_invalid(connection, campaign, instrument, reuse)
     if not len(counts):
         return None
     respondents = counts[["unit"]].drop_duplicates().assign(n_respondents=1)
@@ -239,8 +242,8 @@ def _with_invalid(connection: Connection, campaign: Campaign, instrument: Instru
     return table.loc[table["target"] == "overall", ["unit", "target", "index"]]
 
 
-def _previous_frames(connection: Connection, campaign: Campaign, instrument: Instrument
-                     ) -> tuple[Previous | None, dict[str, Any] | None]:
+def _previous_frames(connection: Connection, campaign: Campaign, instrument: Instrument,
+                     reuse: bool = True) -> tuple[Previous | None, dict[str, Any] | None]:
     """The previous campaign recomputed with this campaign's headline method (§4), or why not."""
     previous = campaign.previous_campaign
     if previous is None:
@@ -254,7 +257,8 @@ def _previous_frames(connection: Connection, campaign: Campaign, instrument: Ins
                                 "này: không so sánh được.")
         return None, comparison
     frames = _frames(connection, previous, previous_instrument, ["unit"],
-                     method=campaign.headline_method, weighting=campaign.weighting)
+                     method=campaign.headline_method, weighting=campaign.weighting,
+                     reuse=reuse)
     if frames.table is None:
         comparison["reason"] = f"Đợt trước ({previous.code}) chưa có phiếu hợp lệ nào."
         return None, comparison
@@ -366,8 +370,7 @@ def _by_section(grouped: Frames, by: str, units: dict[int, Unit], instrument: In
                 campaign: Campaign) -> dict[str, Any]:
     """Per value of the cut: its units and its own total (pooled over its units)."""
     groups = []
-    for value in grouped.keys_of(by):
-        subset = grouped.restrict(by, value, instrument)
+    for value, subset in grouped.split(by, instrument):
         key = None if value == counting.null_key(by) else value
         groups.append({
             "key": key,
