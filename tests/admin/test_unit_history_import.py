@@ -125,3 +125,22 @@ def test_every_history_problem_is_listed_by_line_and_column_and_nothing_is_writt
     assert ("Dòng 2, cột predecessors: “xa-b” đã là đơn vị kế tục của “xa-a”: liên kết này "
             "tạo vòng lặp.") in loop.get_data(as_text=True)
     assert len(links()) == 1 and audit_actions() == []
+
+
+def test_the_command_line_imports_the_same_list(runner, make_unit, tmp_path):
+    make_unit("xa-canh-hien", "Xã Canh Hiển")
+    make_unit("xa-canh-hiep", "Xã Canh Hiệp")
+    make_unit("huyen-van-canh", "Huyện Vân Canh", kind=UnitKind.DISTRICT)
+    path = tmp_path / "sap-nhap.csv"
+    path.write_bytes(REORGANISATION.encode())
+    result = runner.invoke(args=["import-units", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập 3 đơn vị mới" in result.output
+    assert len(links()) == 3
+    again = runner.invoke(args=["import-units", str(path)])
+    assert again.exit_code == 0 and "không có gì thay đổi" in again.output
+    path.write_bytes(b"code,name,kind,valid_to\nxa-x,X\xc3\xa3 X,commune,30-06-2025\n")
+    refused = runner.invoke(args=["import-units", str(path)])
+    assert refused.exit_code != 0
+    assert "Dòng 2, cột valid_to: ngày “30-06-2025” không hợp lệ" in refused.output
+    assert "xa-x" not in units()
