@@ -206,3 +206,47 @@ def test_predecessors_without_a_valid_response_cannot_be_compared(make_unit, mak
     assert entry["change"] is None
     assert entry["previous_mapping"]["note"] == ("Không so sánh được: đợt trước không có "
                                                  "phiếu hợp lệ nào của Xã A, Xã B cũ.")
+
+
+@pytest.mark.parametrize("weighting", ["respondent", "dossier"])
+def test_the_combined_totals_are_the_district_rows_over_the_same_units(merger, weighting):
+    # The 2024 campaign has exactly A and B: its district rows (compute_results' own
+    # district path) must equal the batched total over {A, B}, every column of every row.
+    from analysis import combined_totals
+    from survey_app.domain.campaigns.instruments import instrument_of
+    from survey_app.domain.results.results import _frames, read_snapshot
+
+    before, _, _ = merger
+    before.weighting = weighting
+    before.targets[0].transactions_n, before.targets[1].transactions_n = 500, 4000
+    db.session.commit()
+    instrument = instrument_of(before.instrument_version)
+    with read_snapshot() as connection:
+        frames = _frames(connection, before, instrument, ["unit"])
+    weights = frames.weights_table()
+    members = {unit: "total" for unit in frames.unit_ids()}
+    combined = combined_totals(frames.passes.counts, frames.table, instrument, members,
+                               method=before.headline_method, weights=weights)
+    district = frames.district_rows()
+    assert list(combined["target"]) == list(district["target"])
+    for column in ("index", "ci_low", "ci_high", "variance", "df", "n", "n_respondents",
+                   "n_valid", "mean_score", "n_elements"):
+        assert combined[column].to_numpy(dtype=float) == pytest.approx(
+            district[column].to_numpy(dtype=float), nan_ok=True), column
+
+
+def test_a_merger_under_dossier_weighting_uses_the_predecessors_n(merger):
+    before, now, _ = merger
+    now.weighting = "dossier"
+    before.targets[0].transactions_n, before.targets[1].transactions_n = 500, 4000
+    db.session.commit()
+    entry = _entry(compute_campaign_results(now), "xa-c")
+    before.weighting = "dossier"
+    db.session.commit()
+    district = compute_campaign_results(before)["district"]["overall"]["index"]
+    units = {unit["unit_code"]: unit["overall"]["index"]
+             for unit in compute_campaign_results(before)["units"]}
+    # METHODOLOGY §3: the N-weighted mean of A's and B's own indices.
+    assert district == pytest.approx((500 * units["xa-a"] + 4000 * units["xa-b"]) / 4500)
+    assert entry["change"]["index_previous"] == pytest.approx(district)
+    assert entry["previous_mapping"]["kind"] == "merged"

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+import analysis
 from questionnaires import Instrument
 
 from ...extensions import db
@@ -138,25 +139,21 @@ def map_unit(unit: int, took_part: set[int], current: set[int], links: Links,
                    note=f"So sánh với tổng của {_listed(sources, names)} cũ{absent}.")
 
 
-def pooled_rows(frames: Frames, sources: Iterable[int], instrument: Instrument
-                ) -> tuple[pd.DataFrame | None, str | None]:
-    """The previous figure of several units together: the total over just those units,
-    pooled (or weighted by dossiers) as the district total pools all units; or why not."""
-    keep = set(sources)
-    passes = frames.passes
-
-    def only(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.loc[frame["unit"].isin(keep)].reset_index(drop=True)
-
-    subset = replace(passes, counts=only(passes.counts), respondents=only(passes.respondents),
-                     moments=only(passes.moments), weights=only(passes.weights))
-    weights = None if frames.weights is None else {
-        unit: frames.weights.get(unit) for unit in keep}
-    pooled = Frames.build(subset, only(frames.statuses), instrument, frames.method, ["unit"],
-                          weights)
-    if pooled.district_refused:
-        return None, pooled.district_refused
-    return pooled.district_rows(), None
+def pooled_rows(frames: Frames, lineages: Mapping[int, Lineage], instrument: Instrument
+                ) -> pd.DataFrame:
+    """The previous figure of every merged unit (its predecessors together), in one pass:
+    each is the total over just its predecessors, pooled (or weighted by dossiers) as the
+    district total pools all units (``analysis.combined_totals``); rows keyed by the unit."""
+    members = {source: unit for unit, lineage in lineages.items()
+               for source in lineage.sources}
+    if not members or frames.table is None:
+        return pd.DataFrame(columns=["unit"])
+    weights = None
+    if frames.weights is not None:
+        weights = pd.DataFrame({"unit": list(members), "weight": [
+            float(frames.weights[source]) for source in members]})
+    return analysis.combined_totals(frames.passes.counts, frames.table, instrument, members,
+                                    method=frames.method, weights=weights)
 
 
 def across_mergers(campaign: Campaign, current: set[int], previous: Previous | None
@@ -172,19 +169,26 @@ def across_mergers(campaign: Campaign, current: set[int], previous: Previous | N
     units = db.session.scalars(select(Unit).order_by(Unit.code)).all()
     names = {unit.id: unit.name for unit in units}
     codes = {unit.id: unit.code for unit in units}
+    lineages = {unit: map_unit(unit, took_part, current, links, names, before.code)
+                for unit in sorted(current, key=lambda key: codes[key])}
+    for unit, lineage in lineages.items():
+        without_n = [source for source in lineage.sources if frames.weights is not None
+                     and lineage.kind == MERGED and frames.weights.get(source) is None]
+        if without_n:
+            lineages[unit] = Lineage(REFUSED, lineage.sources, note=(
+                "Không so sánh được: chưa nhập số hồ sơ N của "
+                f"{_listed(without_n, names)} cũ trong đợt trước ({before.code})."))
+    merged = pooled_rows(frames, {unit: lineage for unit, lineage in lineages.items()
+                                  if lineage.kind == MERGED}, previous.instrument)
     district = frames.district_rows()
     parts = [district] if district is not None else []
     mappings: dict[int, dict[str, Any]] = {}
-    for unit in sorted(current, key=lambda key: codes[key]):
-        lineage = map_unit(unit, took_part, current, links, names, before.code)
+    for unit, lineage in lineages.items():
         rows = None
         if lineage.kind in (SAME, RENAMED):
             rows = frames.rows_of_unit(lineage.sources[0])
         elif lineage.kind == MERGED:
-            rows, refused = pooled_rows(frames, lineage.sources, previous.instrument)
-            if refused:
-                lineage = Lineage(REFUSED, lineage.sources, note=f"Không so sánh được: "
-                                  f"{refused}")
+            rows = merged.loc[merged["unit"] == unit]
         if lineage.comparable and (rows is None or not _has_valid(rows)):
             rows = None
             lineage = Lineage(NO_VALID, lineage.sources, note="Không so sánh được: đợt trước "
