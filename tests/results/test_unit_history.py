@@ -224,7 +224,7 @@ def test_the_combined_totals_are_the_district_rows_over_the_same_units(merger, w
     with read_snapshot() as connection:
         frames = _frames(connection, before, instrument, ["unit"])
     weights = frames.weights_table()
-    members = {unit: "total" for unit in frames.unit_ids()}
+    members = dict.fromkeys(frames.unit_ids(), "total")
     combined = combined_totals(frames.passes.counts, frames.table, instrument, members,
                                method=before.headline_method, weights=weights)
     district = frames.district_rows()
