@@ -56,6 +56,7 @@ _SOURCES = {
     "moments_table": "reference",
     "respondent_scores": "reference",
     "respondent_table": "reference",
+    "combined_totals": "results",
     "compute_results": "results",
     "compute_weights": "results",
     "DATA_PROBLEM": "sample_size",
@@ -83,7 +84,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "DATA_PROBLEM", "DEFAULT_BY", "DISTRICT", "METHODS", "MIN_RESPONDENTS", "MISSING",
     "OVERALL_TARGETS", "SAMPLE_OK", "SAMPLE_SHORT", "TOO_FEW_TO_COMPARE",
-    "Structure", "change_from_previous", "combined_variance", "compare_with_district",
+    "Structure", "change_from_previous", "combined_totals", "combined_variance",
+    "compare_with_district",
     "competition_rank", "compute_results", "compute_weights", "count_table",
     "criterion_indices", "effective_df", "element_indices", "floored_variance",
     "format_number", "format_percent", "holm", "index_estimates", "jeffreys_interval",

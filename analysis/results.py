@@ -237,3 +237,52 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
         parts.append(_ordered(rows, method, within))
     table = pd.concat(parts, ignore_index=True)
     return table[[*columns, *RESULT_COLUMNS]].reset_index(drop=True)
+
+
+def combined_totals(counts: pd.DataFrame, table: pd.DataFrame, instrument: StructureLike,
+                    members: dict, method: str = "mean-of-elements", by: str = "unit",
+                    confidence: float = 0.95, weights: pd.DataFrame | None = None
+                    ) -> pd.DataFrame:
+    r"""Several totals at once, each over its own groups, exactly as the district row is
+    made over all of them (e.g. a merged commune's previous figure over its predecessors).
+
+    ``members`` maps a group (a value of ``by``) to the label of its total; a group maps to
+    one total at most. With ``weights`` None (respondent weighting) each total's indices come
+    from its groups' counts pooled and its variance combines their variances as strata
+    (:func:`analysis.district.combined_variance` with one district per total); with
+    ``weights`` (``[by, "weight"]``, dossier counts N) each total is the N-weighted mean of
+    its groups' indices. ``counts`` is the count table of the groups, ``table`` their result
+    table (:func:`compute_results`). Returns the result-table rows of every total that has
+    a group in ``table``, with ``by`` holding the total's label.
+    """
+    if method not in HEADLINE_METHODS:
+        raise ValueError(f"method must be one of {HEADLINE_METHODS}, got {method!r}")
+    structure = structure_of(instrument)
+    labels = counts[by].map(members)
+    kept = counts.loc[labels.notna()].assign(**{by: labels[labels.notna()]})
+    rows_of = table.loc[table[by].isin(list(members)) & (table["level"] != "headline")]
+    rows_of = rows_of.assign(_total=rows_of[by].map(members))
+    totals = list(dict.fromkeys(rows_of["_total"]))
+    if not totals:
+        return table.iloc[0:0][[by, *RESULT_COLUMNS]]
+    n_valid = rows_of.drop_duplicates(by).groupby("_total")["n_valid"].sum()
+    if weights is None:
+        pooled = kept.groupby([by, "item", "value"], dropna=False, sort=True)["count"].sum()
+        pooled = pooled.reset_index()
+        keys = pd.DataFrame({by: totals})
+        estimates = index_estimates(pooled, structure, by, keys)
+        combined = combined_variance(rows_of.loc[rows_of["level"] != "criterion"], by,
+                                     within=["_total"]).rename(columns={"_total": by})
+        estimates = estimates.merge(combined[[by, "target", "variance", "n_respondents", "df"]],
+                                    on=[by, "target"], how="left")
+        estimates["n_respondents"] = estimates["n_respondents"].fillna(0).astype("int64")
+        criteria = _criteria(pooled, structure, by, confidence, keys)
+        rows = pd.concat([_with_interval(estimates, confidence), criteria], ignore_index=True)
+    else:
+        rows = pd.concat([_weighted_district(part.drop(columns="_total"), weights, by,
+                                             confidence, total)
+                          for total, part in rows_of.groupby("_total", sort=False)],
+                         ignore_index=True)
+    rows = rows.assign(n_valid=rows[by].map(n_valid).fillna(0).astype("int64"))
+    ordered = _ordered(rows, method, [by])
+    return ordered[[by, *RESULT_COLUMNS]].reset_index(drop=True)

@@ -292,3 +292,48 @@ def test_the_unit_tree_migration_renames_kinds_and_finds_organisers_both_ways(em
                          "xa-le": "commune", "tinh": "district", "bp": "agency"}
         assert "organiser_id" not in columns
         db.engine.dispose()
+
+
+def test_unit_history_keeps_every_unit_and_response_both_ways(empty_database):
+    """0011 adds the validity dates (SQLite rebuilds the unit table on the way down: with
+    foreign keys on, that would take the units' counters and responses with it) and the
+    "became" links; the downgrade drops the links and dates, never a unit."""
+    app = create_app(app_config(empty_database))
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO unit (id, code, name, kind, is_active, created_at) VALUES "
+                "(1, 'xa-a', 'Xã A', 'commune', true, '2026-12-01 08:00:00'), "
+                "(2, 'xa-c', 'Xã C', 'commune', true, '2026-12-01 08:00:00')")
+            connection.exec_driver_sql(
+                "INSERT INTO counter (id, unit_id, name, token, is_active, kiosk, created_at, "
+                "token_issued_at) VALUES (1, 1, 'Quầy', 't', true, false, "
+                "'2026-12-01 08:00:00', '2026-12-01 08:00:00')")
+        upgrade(revision="0011")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE unit SET valid_to = '2025-06-30' WHERE id = 1")
+            connection.exec_driver_sql(
+                "INSERT INTO unit_succession (predecessor_id, successor_id, effective_on, "
+                "created_at) VALUES (1, 2, '2025-07-01', '2026-12-01 08:00:00')")
+            with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+                connection.exec_driver_sql(
+                    "INSERT INTO unit_succession (predecessor_id, successor_id, created_at) "
+                    "VALUES (2, 2, '2026-12-01 08:00:00')")
+            row = connection.exec_driver_sql(
+                "SELECT valid_to, (SELECT count(*) FROM unit_succession) FROM unit "
+                "WHERE id = 1").one()
+        assert str(row[0]) == "2025-06-30" and row[1] == 1
+        downgrade(revision="0008")
+        with db.engine.connect() as connection:
+            counts = connection.exec_driver_sql(
+                "SELECT (SELECT count(*) FROM unit), (SELECT count(*) FROM counter)").one()
+        assert tuple(counts) == (2, 1)
+        assert "unit_succession" not in table_names()
+        assert "valid_to" not in {column["name"] for column in sa.inspect(db.engine)
+                                  .get_columns("unit")}
+        upgrade()
+        db.engine.dispose()

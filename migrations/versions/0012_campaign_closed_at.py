@@ -7,7 +7,7 @@ already closed or approved get the moment of their last closing in the audit log
 ``campaign.state`` event whose ``after`` is ``closed``), else stay empty.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 20:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -136,14 +136,14 @@ def unit_import():
         body = upload.read()
         try:
             with write_transaction():
-                count = import_units(body, source=upload.filename or "tệp tải lên",
-                                     actor=acting_user())
+                result = import_units(body, source=upload.filename or "tệp tải lên",
+                                      actor=acting_user())
         except UnitImportRejected as rejected:
             error, problems = str(rejected), [str(problem) for problem in rejected.problems]
         except DomainError as refused:
             error = str(refused)
         else:
-            flash(f"Đã nhập {count} đơn vị.", "success")
+            flash(result.message(), "success")
             return redirect(url_for("admin.units"))
     status = 400 if error or form.errors else 200
     return render_template("admin/unit_import.html", form=form, error=error,

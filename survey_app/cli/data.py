@@ -15,6 +15,7 @@ from ..domain.campaigns.instruments import sync_shipped_instruments
 from ..domain.operations.seeding import DEFAULT_RESPONSES, PROVINCE, SCENARIOS, seed_demo
 from ..domain.submissions.importing import ImportRejected, import_responses
 from ..domain.units.links import counter_url
+from ..domain.units.unit_import import UnitImportRejected, import_units
 from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, Role, Unit, User
@@ -82,6 +83,21 @@ def import_responses_command(campaign_code: str, csv_file, show_progress: bool) 
         fail(str(refused))
     click.echo(f"Đã nhập {result.imported} phiếu ({result.invalid} phiếu không hợp lệ được lưu "
                f"nhưng không tính); {result.already_present} phiếu đã có từ trước.")
+
+
+@command("import-units")
+@click.argument("csv_file", type=click.File("rb"))
+def import_units_command(csv_file) -> None:
+    """Import units (with validity dates and predecessors) from CSV; all or nothing, and the
+    same file twice changes nothing (docs/unit-history.md)."""
+    try:
+        with write_transaction():
+            result = import_units(csv_file.read(), source=csv_file.name, actor=None)
+    except UnitImportRejected as rejected:
+        for problem in rejected.problems:
+            click.echo(str(problem), err=True)
+        fail(str(rejected))
+    click.echo(result.message())
 
 
 @command("counter-links")

@@ -9,7 +9,7 @@ from .responses import Answer, Channel, Response, ResponseStatus
 from .results import ResultCache, ResultRevision, ResultSnapshot
 from .scans import SCAN_STATE_LABELS, ScanCrop, ScanPage, ScanState
 from .sheets import Sheet, SheetBatch, VerificationEntry
-from .units import Counter, Unit, UnitKind
+from .units import Counter, Unit, UnitKind, UnitSuccession
 from .users import LoginFailure, Role, User, user_unit
 
 __all__ = [
@@ -17,5 +17,5 @@ __all__ = [
     "Campaign", "CampaignState", "CampaignUnit", "Channel", "Counter", "InstrumentVersion",
     "LoginFailure", "Response", "ResponseStatus", "ResultCache", "ResultRevision",
     "ResultSnapshot", "Role", "ScanCrop", "ScanPage", "ScanState", "Sheet", "SheetBatch", "Unit",
-    "UnitKind", "User", "VerificationEntry", "user_unit", "utcnow",
+    "UnitKind", "UnitSuccession", "User", "VerificationEntry", "user_unit", "utcnow",
 ]

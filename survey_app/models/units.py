@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -64,13 +64,56 @@ class Unit(db.Model):
     #: Codes of the procedure fields (lĩnh vực) offered by this unit; None = the full list.
     field_codes: Mapped[list[str] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: First and last day the unit existed as such (None: open-ended); see UnitSuccession.
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
     counters: Mapped[list[Counter]] = relationship(back_populates="unit",
                                                    order_by="Counter.id")
+    #: The "became" links from this unit (its successors) and to it (its predecessors).
+    successor_links: Mapped[list[UnitSuccession]] = relationship(
+        foreign_keys="UnitSuccession.predecessor_id", back_populates="predecessor",
+        cascade="all, delete-orphan", order_by="UnitSuccession.id")
+    predecessor_links: Mapped[list[UnitSuccession]] = relationship(
+        foreign_keys="UnitSuccession.successor_id", back_populates="successor",
+        cascade="all, delete-orphan", order_by="UnitSuccession.id")
+
+    @property
+    def dissolved(self) -> bool:
+        """Ended (``valid_to`` set) without becoming any other unit: giải thể."""
+        return self.valid_to is not None and not self.successor_links
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+class UnitSuccession(db.Model):
+    """The predecessor became (part of) the successor on ``effective_on`` (docs/unit-history.md).
+
+    Several predecessors of one successor: a merger (sáp nhập); one predecessor with several
+    successors: a split (chia tách); a unit with ``valid_to`` and no successor: dissolved.
+    """
+
+    __tablename__ = "unit_succession"
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),
+                      CheckConstraint("predecessor_id <> successor_id", name="not_itself"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"),
+                                                index=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"),
+                                              index=True)
+    effective_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    predecessor: Mapped[Unit] = relationship(foreign_keys=[predecessor_id],
+                                             back_populates="successor_links")
+    successor: Mapped[Unit] = relationship(foreign_keys=[successor_id],
+                                           back_populates="predecessor_links")
+
+    def __repr__(self) -> str:
+        return f"<UnitSuccession {self.predecessor_id} → {self.successor_id}>"
 
 
 class Counter(db.Model):

@@ -27,6 +27,7 @@ def display_helpers() -> dict[str, Any]:
             "sample_label": tables.sample_label, "comparison_label": tables.comparison_label,
             "method_label": tables.method_label, "points_text": tables.points_text,
             "unit_notes": tables.unit_notes, "setting_lines": tables.setting_lines,
+            "change_text": tables.change_text,
             "response_rate_text": tables.response_rate_text,
             "instrument_label": tables.instrument_label, "element_title": tables.element_title,
             "criterion_text": tables.criterion_text, "stat": tables.stat,

@@ -29,6 +29,29 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(local_zone()).date()
 
 
+_VN_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+#: Days a district office can mean (the calendar's ends are typing mistakes).
+DAY_YEARS = range(1900, 3000)
+
+
+def parse_day(text: str) -> date | None:
+    """``dd/mm/yyyy`` (or ISO ``yyyy-mm-dd``) → a date; None when it is not a real day."""
+    text = text.strip()
+    vietnamese, iso = _VN_DAY.match(text), _ISO_DAY.match(text)
+    if vietnamese:
+        day, month, year = (int(part) for part in vietnamese.groups())
+    elif iso:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        return None
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if found.year in DAY_YEARS else None
+
+
 def parse_when(text: str) -> datetime | None:
     """``dd/mm/yyyy [HH:MM[:SS]]`` or ISO 8601; local time unless an offset is given; UTC out."""
     text = text.strip()

@@ -256,8 +256,14 @@ def test_unit_names_from_a_file_are_stored_cleaned_and_listed_as_text(client, ad
         if cleaned(name):
             assert stored[f"dv-{n}"] == cleaned(name)
             assert_shown_as_text(listing, cleaned(name))
-    problems = upload(client, out.getvalue().encode()).get_data(as_text=True)
-    assert "đã có trong hệ thống" in problems
+    assert upload(client, out.getvalue().encode()).status_code == 302  # again: no change
+    db.session.rollback()
+    assert dict(db.session.execute(select(Unit.code, Unit.name)).all()) == stored
+    renamed = io.StringIO()
+    csv.writer(renamed).writerows([lines[0]] + [[code, "Tên khác", kind]
+                                                for code, _, kind in lines[1:]])
+    problems = upload(client, renamed.getvalue().encode()).get_data(as_text=True)
+    assert "đã có trong hệ thống với tên" in problems  # the stored names, shown as text
     assert "<script>alert(1)" not in problems and MARKUP[1] not in problems
 
 

@@ -199,8 +199,8 @@ def test_a_multi_row_insert_bumps_each_unit_it_touches(world):
 #: counters, the others are hashed into the fingerprint (result_cache.settings_of), or
 #: are the cache's own tables and the computation's temporary tables.
 COVERED = {"response", "answer", "campaign", "campaign_unit", "unit", "counter",
-           "instrument_version", "result_revision", "result_cache", "tmp_result_slots",
-           "tmp_result_weights"}
+           "unit_succession", "instrument_version", "result_revision", "result_cache",
+           "tmp_result_slots", "tmp_result_weights"}
 #: The databases' own catalogues (looked up before a temporary table is created).
 CATALOGUES = {"pg_catalog", "pg_class", "pg_namespace", "sqlite_master", "sqlite_schema",
               "sqlite_temp_master", "information_schema"}

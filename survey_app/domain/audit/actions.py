@@ -24,6 +24,7 @@ ACTION_NAMES: dict[str, str] = {
     "unit.activate": "Kích hoạt lại đơn vị",
     "unit.deactivate": "Ngừng hoạt động đơn vị",
     "unit.import": "Nhập danh sách đơn vị từ tệp",
+    "unit.history": "Cập nhật thời gian hiệu lực, đơn vị tiền thân của đơn vị",
     "counter.create": "Thêm quầy",
     "counter.update": "Sửa quầy",
     "counter.activate": "Khôi phục quầy",
@@ -69,6 +70,8 @@ FIELD_NAMES: dict[str, str] = {
     "snapshot_version": "Phiên bản phê duyệt", "answers": "Câu trả lời",
     "profile": "Thông tin người trả lời", "comment": "Ý kiến", "field_codes": "Lĩnh vực",
     "targets": "Chỉ tiêu", "flagged_unreviewed": "Phiếu gắn cờ chưa xem xét",
+    "valid_from": "Hiệu lực từ", "valid_to": "Hiệu lực đến", "predecessors": "Đơn vị tiền thân",
+    "created": "Đơn vị mới", "updated": "Đơn vị cập nhật", "links": "Liên kết tiền thân mới",
 }
 
 #: Stored values shown in words.

@@ -9,8 +9,9 @@ everything its computation reads:
   (``result_revision``, kept by triggers on ``response`` and ``answer`` in the same
   transaction as every change: migration 0008), read in the computation's own snapshot;
 * the settings, as the session hands them to the computation: the campaign's and the
-  previous campaign's rows, their targets and instrument versions, every unit and
-  counter, the bytes of the scoring file;
+  previous campaign's rows, their targets and instrument versions, every unit (with its
+  validity dates), counter and "became" link between units (``unit_succession``: the
+  comparison follows them), the bytes of the scoring file;
 * the source code that computes results (``analysis``, ``questionnaires``, this package,
   the models).
 
@@ -42,7 +43,15 @@ from sqlalchemy.orm import Session
 from questionnaires import SCORING_DIR
 
 from ...extensions import db
-from ...models import Campaign, Counter, ResultCache, ResultRevision, Unit, utcnow
+from ...models import (
+    Campaign,
+    Counter,
+    ResultCache,
+    ResultRevision,
+    Unit,
+    UnitSuccession,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +130,8 @@ def settings_of(campaign: Campaign) -> list[Any]:
         [_columns(unit) for unit in db.session.scalars(select(Unit).order_by(Unit.id))],
         [_columns(counter) for counter in db.session.scalars(select(Counter)
                                                               .order_by(Counter.id))],
+        [_columns(link) for link in db.session.scalars(select(UnitSuccession)
+                                                        .order_by(UnitSuccession.id))],
         _scoring_bytes(campaign),
     ]
 

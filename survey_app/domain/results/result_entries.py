@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -200,10 +200,16 @@ def _status_totals(totals: Any) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Previous:
-    """The previous campaign's unit results, computed with this campaign's method."""
+    """The previous campaign's unit results, computed with this campaign's method.
+
+    ``mappings``: per unit of this campaign, how it maps onto the previous campaign's units
+    across mergers (``lineage.across_mergers``); its rows in ``frames.table`` are then
+    keyed by this campaign's unit.
+    """
 
     frames: Frames
     instrument: Instrument
+    mappings: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def _change(previous: Previous | None, frames: Frames, instrument: Instrument
@@ -289,6 +295,8 @@ def unit_entries(frames: Frames, units: dict[int, Unit], instrument: Instrument,
         entry.update(_points_entry(points, unit_id, rules))
         entry["differs_from_district"] = _differs_entry(differs, unit_id)
         entry["change"] = _change_entry(change, unit_id)
+        if previous is not None and previous.mappings:
+            entry["previous_mapping"] = previous.mappings.get(unit_id)
         if with_invalid is not None:
             entry["validity"] = validity_entry(entry, with_invalid, unit_id)
         entries.append(entry)

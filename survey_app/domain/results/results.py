@@ -36,7 +36,7 @@ from ...models import (
     utcnow,
 )
 from ..campaigns.instruments import instrument_of
-from . import counting, result_cache, unit_tables
+from . import counting, lineage, result_cache, unit_tables
 from .cuts import CUTS, cut_named
 from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
@@ -196,6 +196,7 @@ def _compute_part(connection: Connection, campaign: Campaign, instrument: Instru
     previous, comparison = _previous_frames(connection, campaign, instrument, reuse)
     with_invalid = _with_invalid(connection, campaign, instrument, frames, reuse)
     units = _units(campaign, frames)
+    previous = lineage.across_mergers(campaign, set(units), previous)
     results: dict[str, Any] = {"computed_at": utcnow().isoformat(timespec="seconds")}
     results["previous"] = comparison
     results["units"] = unit_entries(frames, units, instrument, campaign, rules, previous,

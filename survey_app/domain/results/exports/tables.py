@@ -301,10 +301,32 @@ def show_signed(value: Any) -> str:
     return f"+{text}" if result > 0 else (f"−{text}" if result < 0 else text)
 
 
-def unit_notes(results: Mapping[str, Any], unit: Mapping[str, Any]) -> str:
-    """Everything a reader must know about one unit's numbers, in one line."""
+def mapping_note(unit: Mapping[str, Any]) -> str:
+    """How the unit was matched with the previous campaign across mergers, or why it could
+    not be ("So sánh với tổng của Xã A, Xã B cũ."); "" for a unit compared with itself."""
+    mapping = unit.get("previous_mapping")
+    return str(mapping.get("note") or "") if isinstance(mapping, Mapping) else ""
+
+
+def change_text(unit: Mapping[str, Any]) -> str:
+    """The change against the previous campaign with its interval, then how it was mapped."""
+    change = unit.get("change")
+    note = mapping_note(unit)
+    if not isinstance(change, Mapping) or number(change.get("change")) is None:
+        return note or MISSING
+    text = (f"{show_signed(change.get('change'))} điểm (KTC 95%: "
+            f"{show_signed(change.get('ci_low'))} đến {show_signed(change.get('ci_high'))}; "
+            f"đợt trước {show(change.get('index_previous'))}%)")
+    return f"{text}. {note}" if note else text
+
+
+def unit_notes(results: Mapping[str, Any], unit: Mapping[str, Any], mapping: bool = True
+               ) -> str:
+    """Everything a reader must know about one unit's numbers, in one line (``mapping``:
+    with how it was matched with the previous campaign, unless the page shows it apart)."""
     notes = [note for note in (elements_note(results, unit), validity_text(unit),
-                               str(unit.get("note") or "")) if note]
+                               str(unit.get("note") or ""),
+                               mapping_note(unit) if mapping else "") if note]
     return "; ".join(notes)
 
 
