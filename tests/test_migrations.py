@@ -40,6 +40,13 @@ def empty_database(request, tmp_path):
     admin.dispose()
 
 
+def insert_instrument(connection) -> None:
+    """Instrument version 1, which the campaigns of these tests use."""
+    connection.exec_driver_sql(
+        "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
+        "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+
+
 def insert_campaign(connection, number: int = 1, code: str = "dot", state: str = "open"
                     ) -> None:
     """A campaign row as the schema has it from 0002 on (instrument version 1)."""
@@ -87,9 +94,7 @@ def test_undoing_the_burst_signals_keeps_every_response_and_answer(empty_databas
     with app.app_context():
         upgrade()
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
-                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            insert_instrument(connection)
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
@@ -121,9 +126,7 @@ def test_upgrading_a_database_with_data_keeps_every_row(empty_database):
     with app.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
-                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            insert_instrument(connection)
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
@@ -159,9 +162,7 @@ def test_the_odk_channel_keeps_every_response_both_ways(empty_database):
     with app.app_context():
         upgrade()
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
-                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            insert_instrument(connection)
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) "
                 "VALUES (1, 'xa', 'Xã', 'commune', true, '2026-12-01 08:00:00')")
@@ -206,9 +207,7 @@ def test_campaigns_already_closed_learn_when_from_the_audit_log(empty_database):
     with app.app_context():
         upgrade(revision="0008")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
-                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            insert_instrument(connection)
             for number, (code, state) in enumerate(
                     [("dong", "closed"), ("duyet", "approved"), ("mo", "open")], 1):
                 insert_campaign(connection, number, code, state)
@@ -244,8 +243,7 @@ def test_the_unit_tree_migration_renames_kinds_and_finds_organisers_both_ways(em
         upgrade(revision="0008")
         with db.engine.begin() as connection:
             run = connection.exec_driver_sql
-            run("INSERT INTO instrument_version (id, code, version, title, definition, digest, "
-                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            insert_instrument(connection)
             run("INSERT INTO unit (id, code, name, kind, parent_id, is_active, created_at) VALUES "
                 "(1, 'huyen', 'Huyện', 'district', NULL, true, '2026-12-01 08:00:00'), "
                 "(2, 'p-tu-phap', 'Phòng Tư pháp', 'agency', 1, true, '2026-12-01 08:00:00'), "
@@ -302,9 +300,7 @@ def test_unit_history_keeps_every_unit_and_response_both_ways(empty_database):
     with app.app_context():
         upgrade(revision="0008")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO instrument_version (id, code, version, title, definition, digest, "
-                "created_at) VALUES (1, 'thu', 1, 'Thử', '{}', 'x', '2026-12-01 08:00:00')")
+            insert_instrument(connection)
             connection.exec_driver_sql(
                 "INSERT INTO unit (id, code, name, kind, is_active, created_at) VALUES "
                 "(1, 'xa-a', 'Xã A', 'commune', true, '2026-12-01 08:00:00'), "
