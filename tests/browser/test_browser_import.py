@@ -26,9 +26,9 @@ def config_overrides(tmp_path):
     return {"IMPORT_FOLDER": str(tmp_path / "imports")}
 
 
-def _admin_and_campaign(app) -> tuple[int, str]:
-    """An admin who need not change their password; the demo campaign's id and a day inside
-    its period that is already past in the district."""
+def _admin_and_campaign(app) -> tuple[int, str, tuple[str, str]]:
+    """An admin who need not change their password; the demo campaign's id, a day inside
+    its period that is already past, and the codes of two of its units."""
     with app.app_context():
         user, _ = create_user("qt-nhap", "Quản trị nhập", Role.ADMIN, [], PASSWORD)
         user.must_change_password = False
@@ -37,13 +37,14 @@ def _admin_and_campaign(app) -> tuple[int, str]:
         day = min(today_local() - timedelta(days=1), campaign.deadline)
         if day < campaign.starts_on:
             pytest.skip("the demo campaign has no past day today")
-        return campaign.id, day.strftime("%d/%m/%Y")
+        codes = sorted(target.unit.code for target in campaign.targets)[:2]
+        return campaign.id, day.strftime("%d/%m/%Y"), (codes[0], codes[1])
 
 
-def _csv(path, day: str, rows: int) -> None:
+def _csv(path, day: str, rows: int, units: tuple[str, str]) -> None:
     header = ["unit_code", "respondent_type", "submitted_at", *ITEMS, "comment"]
     lines = [",".join(header)] + [
-        ",".join(["xa-canh-hien" if n % 2 else "p-tn-mt", "ca_nhan",
+        ",".join([units[n % 2], "ca_nhan",
                   f"{day} {8 + n // 60 % 9:02d}:{n % 60:02d}", *["4"] * 22, f"Phiếu {n}"])
         for n in range(rows)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -55,10 +56,10 @@ def _count(app) -> int:
 
 
 def test_an_admin_imports_a_file_and_follows_the_progress_bar(live_app, desktop, tmp_path):
-    campaign_id, day = _admin_and_campaign(live_app.app)
+    campaign_id, day, units = _admin_and_campaign(live_app.app)
     before = _count(live_app.app)
     path = tmp_path / "phieu.csv"
-    _csv(path, day, 1200)
+    _csv(path, day, 1200, units)
     page = desktop
     log_in(page, live_app.url, "qt-nhap", PASSWORD)
     page.goto(f"{live_app.url}/admin/campaigns/{campaign_id}")
@@ -78,10 +79,10 @@ def test_an_admin_imports_a_file_and_follows_the_progress_bar(live_app, desktop,
 
 def test_without_javascript_the_confirmation_ends_on_the_result_page(live_app, open_page,
                                                                      tmp_path):
-    campaign_id, day = _admin_and_campaign(live_app.app)
+    campaign_id, day, units = _admin_and_campaign(live_app.app)
     before = _count(live_app.app)
     path = tmp_path / "phieu.csv"
-    _csv(path, day, 30)
+    _csv(path, day, 30, units)
     page = open_page(java_script_enabled=False)
     log_in(page, live_app.url, "qt-nhap", PASSWORD)
     page.goto(f"{live_app.url}/admin/campaigns/{campaign_id}")
