@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth import acting_user, is_unscoped, manages_campaign, visible_unit_ids
+from ..auth import acting_user, is_unscoped, visible_unit_ids
 from ..confirmation import ask, confirmed
 from ..domain.campaigns import campaign_admin
 from ..domain.campaigns.instruments import campaign_blocks, instrument_of
@@ -16,7 +16,7 @@ from ..models import Campaign, CampaignState, CampaignUnit, Unit
 from ..unit_tree import tree_order
 from . import questions
 from .campaign_forms import CampaignForm, StateForm, read_targets
-from .common import admin_change, admin_only, in_scope
+from .common import admin_change, admin_only, in_scope, managed_campaign
 from .forms import ActionForm, options
 
 #: Buttons shown for each state: (target state, label). Approval lives with the results.
@@ -36,14 +36,6 @@ def _active_units(organiser_id: int | None = None) -> list[Unit]:
     if allowed is not None:
         query = query.where(Unit.id.in_(allowed))
     return [unit for unit, _ in tree_order(db.session.scalars(query))]
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    """The campaign if the signed-in admin manages it (404 if none, 403 outside its scope)."""
-    campaign = db.get_or_404(Campaign, campaign_id)
-    if not manages_campaign(campaign, acting_user()):
-        abort(403)
-    return campaign
 
 
 def _fill_choices(form: CampaignForm) -> None:
@@ -134,13 +126,13 @@ def _block_names(campaign: Campaign) -> list[str]:
 @admin_only
 def campaign_detail(campaign_id: int):
     """A campaign's settings, its targets table and its state buttons."""
-    return _detail(_campaign(campaign_id))
+    return _detail(managed_campaign(campaign_id))
 
 
 @admin_only
 def campaign_targets(campaign_id: int):
     """Save which units take part and each one's dossier count N or fixed target."""
-    campaign = _campaign(campaign_id)
+    campaign = managed_campaign(campaign_id)
     unit_ids = [unit.id for unit in _active_units(campaign.organiser_id)] \
         + [row.unit_id for row in campaign.targets]
     targets, problems = read_targets(request.form, list(dict.fromkeys(unit_ids)))
@@ -158,7 +150,7 @@ def campaign_targets(campaign_id: int):
 @admin_only
 def campaign_state(campaign_id: int):
     """Open, close or reopen; a forbidden move is refused with a 409 and a reason."""
-    campaign = _campaign(campaign_id)
+    campaign = managed_campaign(campaign_id)
     form = StateForm()
     if not form.validate_on_submit() or form.target.data not in set(CampaignState):
         return _detail(campaign, "Trạng thái yêu cầu không hợp lệ.", 400)
@@ -169,6 +161,6 @@ def campaign_state(campaign_id: int):
     with admin_change() as change:
         campaign_admin.change_state(campaign, target, actor=change.actor)
     if change.refusal:
-        return _detail(_campaign(campaign_id), change.refusal, 409)
+        return _detail(managed_campaign(campaign_id), change.refusal, 409)
     flash(f"Đợt khảo sát chuyển sang trạng thái “{target.label}”.", "success")
     return redirect(url_for("admin.campaign_detail", campaign_id=campaign.id))

@@ -12,11 +12,11 @@ from flask import abort
 from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 
-from ..auth import acting_user, manages_unit, roles_required, scope_to_units
+from ..auth import acting_user, manages_campaign, manages_unit, roles_required, scope_to_units
 from ..database import write_transaction
 from ..errors import DomainError
 from ..extensions import db
-from ..models import Role, Unit, User
+from ..models import Campaign, Role, Unit, User
 
 admin_only = roles_required(Role.ADMIN)
 
@@ -36,6 +36,15 @@ def managed_unit(unit_id: int) -> Unit:
     if not manages_unit(unit.id, acting_user()):
         abort(403)
     return unit
+
+
+def managed_campaign(campaign_id: int) -> Campaign:
+    """The campaign if the signed-in admin manages it (its organiser in the admin's part of
+    the tree); 404 if there is none, 403 outside."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if not manages_campaign(campaign, acting_user()):
+        abort(403)
+    return campaign
 
 
 @dataclass

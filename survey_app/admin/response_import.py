@@ -46,7 +46,7 @@ from ..extensions import csrf, db
 from ..models import Campaign, Response, ResponseStatus, Unit
 from ..support.formatting import count_text
 from ..support.text import clean_text
-from .common import CONFLICT, admin_only
+from .common import CONFLICT, admin_only, managed_campaign
 from .forms import ActionForm
 
 #: Shown when the upload's CSRF token is missing or expired (nothing is read then).
@@ -124,10 +124,6 @@ def _too_large() -> str:
             "và nhập từng tệp.")
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    return db.get_or_404(Campaign, campaign_id)
-
-
 def _page(campaign: Campaign, *, status: int = 200, **context):
     context.setdefault("problems", [])
     return render_template("admin/response_import.html", campaign=campaign,
@@ -138,7 +134,7 @@ def _page(campaign: Campaign, *, status: int = 200, **context):
 @admin_only
 def import_check(campaign_id: int):
     """Check an uploaded file: every problem by line and column, or what would be imported."""
-    campaign = _campaign(campaign_id)
+    campaign = managed_campaign(campaign_id)
     request.max_content_length = int(current_app.config["IMPORT_MAX_UPLOAD"])
     try:
         if not ActionForm().validate_on_submit():
@@ -202,7 +198,7 @@ def _progress_writer(token: str, record: dict):
 @admin_only
 def import_confirm(campaign_id: int):
     """Import the checked file, in one transaction; then the result page (303)."""
-    campaign = _campaign(campaign_id)
+    campaign = managed_campaign(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400, description=EXPIRED)
     token = str(request.form.get("upload", ""))
@@ -248,7 +244,7 @@ def _own_record(campaign: Campaign) -> tuple[str, dict]:
 @admin_only
 def import_progress(campaign_id: int):
     """How far the import is, for the progress bar (JSON)."""
-    _token, record = _own_record(_campaign(campaign_id))
+    _token, record = _own_record(managed_campaign(campaign_id))
     state = record.get("state", "checked")
     if state == "running" and time.time() - float(record.get("updated", 0)) > STALE_SECONDS:
         state, record = "failed", {**record, "message": INTERRUPTED}
@@ -271,7 +267,7 @@ def import_progress(campaign_id: int):
 @admin_only
 def import_result(campaign_id: int):
     """What the import stored, and the campaign's responses per unit now."""
-    campaign = _campaign(campaign_id)
+    campaign = managed_campaign(campaign_id)
     _token, record = _own_record(campaign)
     if record.get("state") != "done":
         abort(404)
