@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from survey_app import create_app
 from survey_app.extensions import db
@@ -136,3 +137,16 @@ def test_doctor_warns_about_an_old_sqlite_and_a_test_setup(database_url, monkeyp
     assert "! SQLite: thư viện SQLite 3.40.1 cũ hơn 3.51.3" in outcome.output
     assert "! Khóa bí mật: SURVEY_PRODUCTION chưa bật" in outcome.output
     assert "Không có vấn đề nào (2 lưu ý)." in outcome.output
+
+
+def test_doctor_names_a_database_from_a_version_this_code_does_not_know(database_url):
+    # A database upgraded by newer (or other) code: its revision is in no migration here, and
+    # "db upgrade" cannot help; doctor says so instead of suggesting it.
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    outcome = _doctor(database_url)
+    assert outcome.exit_code == 1
+    assert "✗ Lược đồ: cơ sở dữ liệu ở phiên bản 0099 mà mã nguồn này không biết" in outcome.output
+    assert "db upgrade" not in outcome.output.split("Lược đồ", 1)[1].splitlines()[0]

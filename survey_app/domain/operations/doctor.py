@@ -87,8 +87,14 @@ def _database(app: Flask) -> Iterator[Finding]:
         yield Finding(PROBLEM, topic, f"không kết nối được {shown}: {_first_line(error)}")
         return
     yield Finding(OK, topic, f"kết nối được {shown}.")
-    heads = _head_revisions()
-    if not current:
+    known, heads = _known_revisions()
+    unknown = current - known
+    if unknown:
+        yield Finding(PROBLEM, "Lược đồ", f"cơ sở dữ liệu ở phiên bản {', '.join(sorted(unknown))}"
+                                          " mà mã nguồn này không biết (cơ sở dữ liệu của một "
+                                          "phiên bản mới hơn hoặc khác). Dùng đúng phiên bản mã "
+                                          "nguồn, hoặc khôi phục bản sao lưu.")
+    elif not current:
         yield Finding(PROBLEM, "Lược đồ", "cơ sở dữ liệu chưa có bảng nào. Chạy: flask --app "
                                           "wsgi db upgrade")
     elif current != heads:
@@ -107,11 +113,13 @@ def _current_revisions(connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
-def _head_revisions() -> set[str]:
+def _known_revisions() -> tuple[set[str], set[str]]:
+    """Every revision the code's migrations define, and their heads."""
     from alembic.script import ScriptDirectory
 
     config = current_app.extensions["migrate"].migrate.get_config()
-    return set(ScriptDirectory.from_config(config).get_heads())
+    script = ScriptDirectory.from_config(config)
+    return {revision.revision for revision in script.walk_revisions()}, set(script.get_heads())
 
 
 def sqlite_warning() -> str | None:
