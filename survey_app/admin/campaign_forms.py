@@ -95,11 +95,11 @@ class CampaignForm(FlaskForm):
     deadline = VNDateField("Hạn chót", validators=[DataRequired(DATE_ERROR)])
     headline_method = Select("Cách tính chỉ số chung", choices=options(
         (code, f"{short} — {long}") for code, (short, long) in METHOD_NAMES.items()))
-    weighting = Select("Trọng số khi tổng hợp toàn huyện", default="respondent",
+    weighting = Select("Trọng số khi tổng hợp toàn đơn vị tổ chức", default="respondent",
                        choices=options((code, f"{short} — {long}")
                                        for code, (short, long) in WEIGHTING_NAMES.items()))
     min_compare_responses = WholeNumberField(
-        "Số phiếu hợp lệ tối thiểu để so sánh một đơn vị với toàn huyện", default=30,
+        "Số phiếu hợp lệ tối thiểu để so sánh một đơn vị với toàn đơn vị tổ chức", default=30,
         message=COMPARE_MESSAGE,
         validators=[NumberRange(MIN_COMPARE_RANGE.start, MIN_COMPARE_RANGE.stop - 1,
                                 COMPARE_MESSAGE)])

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..auth import ALL_STAFF, acting_user, can_see_unit, manages_campaign, roles_required
+from ..auth import (
+    ALL_STAFF,
+    acting_user,
+    can_see_unit,
+    manages_campaign,
+    roles_required,
+    visible_unit_ids,
+)
 from ..campaign_choice import chosen_campaign
 from ..domain.campaigns.campaign_scope import visible_campaigns
 from ..domain.results import presented
@@ -18,7 +25,10 @@ from ..extensions import db
 from ..models import CampaignState, Unit
 from ..support.dates import local_date
 from ..support.formatting import date_text
+from ..support.lazy import lazy_module
 from .forms import ApproveForm
+
+levels = lazy_module("survey_app.domain.results.levels")  # pandas, on first use
 
 
 def display_helpers() -> dict[str, Any]:
@@ -27,7 +37,8 @@ def display_helpers() -> dict[str, Any]:
             "sample_label": tables.sample_label, "comparison_label": tables.comparison_label,
             "method_label": tables.method_label, "points_text": tables.points_text,
             "unit_notes": tables.unit_notes, "setting_lines": tables.setting_lines,
-            "change_text": tables.change_text,
+            "change_text": tables.change_text, "district_name": tables.district_name,
+            "compare_heading": tables.compare_heading,
             "response_rate_text": tables.response_rate_text,
             "instrument_label": tables.instrument_label, "element_title": tables.element_title,
             "criterion_text": tables.criterion_text, "stat": tables.stat,
@@ -103,3 +114,27 @@ def unit(code: str):
         criteria_by_element=criteria_by_element, cuts=cuts, comments=comments,
         n_comments=n_comments, query=query, comment_limit=presented.COMMENT_LIMIT,
         snapshot=presented.snapshot_of(campaign))
+
+
+@roles_required(*ALL_STAFF)
+def level(code: str):
+    """One level of the tree: the unit's summary and its children ranked; a leaf's page is
+    the unit page."""
+    user = acting_user()
+    campaigns = visible_campaigns(user)
+    campaign = chosen_campaign(campaigns)
+    unit_row = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit_row is None or campaign is None:
+        abort(404)
+    organiser = campaign.organiser
+    top = organiser is not None and unit_row.id == organiser.id
+    if not top and not can_see_unit(unit_row.id):
+        abort(403)
+    found = levels.level(campaign, unit_row)
+    if not found["children"] or (len(found["children"]) == 1
+                                 and found["children"][0]["unit_code"] == code):
+        return redirect(url_for("results.unit", code=code, campaign=campaign.code))
+    results = presented.campaign_results(campaign)
+    found = levels.scoped(found, visible_unit_ids(user))
+    return render_template("results/level.html", campaigns=campaigns, campaign=campaign,
+                           results=results, level=found, scoped=presented.is_scoped(user))

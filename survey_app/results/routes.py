@@ -16,6 +16,7 @@ RULES = [
     ("/approve", downloads.approve, ("POST",)),
     ("/", pages.index, ("GET",)),
     ("/unit/<code>", pages.unit, ("GET",)),
+    ("/level/<code>", pages.level, ("GET",)),
 ]
 
 for _rule, _view, _methods in RULES:

@@ -29,7 +29,7 @@ CUT_UNIT_KEYS = CUT_ENTRY_KEYS | SAMPLE_KEYS
 TOP_KEYS = {"campaign", "method", "weighting", "min_compare_responses", "instrument",
             "computed_at", "confidence", "valid_threshold", "margin_of_error",
             "previous_campaign", "previous", "scoring", "labels", "units", "district",
-            "excluded", "units_differ"}
+            "excluded", "units_differ", "organiser"}
 
 
 @pytest.fixture
@@ -70,6 +70,8 @@ def test_json_follows_the_documented_schema(survey, runner, tmp_path):
         result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data) == TOP_KEYS
+    assert set(data["organiser"]) == {"code", "name", "kind", "level", "total_name"}
+    assert data["district"]["unit_name"] == data["organiser"]["total_name"]
     assert data["campaign"]["code"] == "2026" and data["method"] == "mean-of-elements"
     assert data["instrument"] == {"code": "sipas-2640",
                                   "version": survey.instrument_version.version,

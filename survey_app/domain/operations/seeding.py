@@ -79,6 +79,8 @@ COMMUNE_ADMIN = "vancanh"
 DEFAULT_RESPONSES = 6000
 #: The fixed sample target per unit of the province scenario's campaigns.
 PROVINCE_SAMPLE = 40
+#: How many of the demo commune's divisions the province's campaign covers.
+PROVINCE_DIVISIONS = 3
 
 COUNTER_NAME = "Quầy tiếp nhận và trả kết quả"
 
@@ -169,6 +171,10 @@ def _province(today: date, responses: int, report: SeedReport) -> None:
     divisions = [_unit(f"{commune.code}-{suffix}", name, UnitKind.DIVISION, commune, report)
                  for suffix, name in gia_lai.DIVISIONS]
     db.session.flush()
+    # The province's campaign covers the demo commune through three of its divisions (its
+    # one-stop centre first): the province's results drill down into the commune.
+    members = [member for member in members if member.id != commune.id]
+    members += divisions[:PROVINCE_DIVISIONS]
     # The commune's campaign first: the province's, made last, is the one pages open with.
     small = _campaign(COMMUNE_CAMPAIGN, f"Khảo sát sự hài lòng năm {today.year} — các bộ phận "
                       "của xã Vân Canh (bản trình diễn)", commune, divisions,

@@ -232,10 +232,12 @@ def _change_entry(change: pd.DataFrame | None, key: Any) -> dict[str, Any] | Non
             "changed": bool(row["changed"]), "direction": str(row["direction"])}
 
 
-def _sample(campaign: Campaign, frames: Frames, unit_ids: list[int]) -> pd.DataFrame:
+def _sample(campaign: Campaign, frames: Frames, unit_ids: list[int],
+            targets: dict[int, Any] | None = None) -> pd.DataFrame:
     """Yamane (or the fixed target) against the valid responses of every unit."""
     respondents = frames.passes.respondents.set_index("unit")["n_respondents"]
-    targets = {target.unit_id: target for target in campaign.targets}
+    if targets is None:
+        targets = {target.unit_id: target for target in campaign.targets}
     table = pd.DataFrame({"unit": unit_ids,
                           "n_respondents": [int(respondents.get(u, 0)) for u in unit_ids]})
     dossiers = pd.DataFrame({"unit": unit_ids, "n_dossiers": [
@@ -267,13 +269,18 @@ def _differs(frames: Frames, campaign: Campaign) -> pd.DataFrame | None:
 def unit_entries(frames: Frames, units: dict[int, Unit], instrument: Instrument,
                  campaign: Campaign, rules: ScoringRules | None, previous: Previous | None,
                  only_with_responses: bool = False,
-                 with_invalid: pd.DataFrame | None = None) -> list[dict[str, Any]]:
-    """One entry per unit: ranked units by rank, then the provisional ones by points."""
+                 with_invalid: pd.DataFrame | None = None,
+                 targets: dict[int, Any] | None = None) -> list[dict[str, Any]]:
+    """One entry per unit: ranked units by rank, then the provisional ones by points.
+
+    ``targets``: unit id → its sample target (``transactions_n``, ``fixed_target``) when the
+    groups are not the campaign's own units (a level's groups, ``levels``)."""
     ids = frames.unit_ids()
     if not only_with_responses:
-        ids |= {target.unit_id for target in campaign.targets}
+        ids |= set(targets) if targets is not None else {
+            target.unit_id for target in campaign.targets}
     unit_ids = sorted(ids, key=lambda u: units[u].code)
-    sample = _sample(campaign, frames, unit_ids) if rules is not None else None
+    sample = _sample(campaign, frames, unit_ids, targets) if rules is not None else None
     points = _points(frames, rules, sample)
     differs = _differs(frames, campaign)
     change = _change(previous, frames, instrument)

@@ -38,6 +38,7 @@ from ...models import (
 from ..campaigns.instruments import instrument_of
 from . import counting, lineage, result_cache, unit_tables
 from .cuts import CUTS, cut_named
+from .level_names import name_totals, organiser_entry
 from .result_entries import Frames, Previous, district_entry, number, unit_entries
 
 NO_ANSWER = "Không trả lời"
@@ -131,6 +132,7 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
         results["by"] = found[result_cache.cut_part(by)]
     if cuts:
         results["cuts"] = {name: found[result_cache.cut_part(name)] for name in cuts}
+    name_totals(results)
     return Computed(results=results, **found.get(result_cache.EXTRAS, {}))
 
 
@@ -319,6 +321,7 @@ def _header(campaign: Campaign, instrument: Instrument, rules: ScoringRules) -> 
         "valid_threshold": campaign.valid_threshold,
         "margin_of_error": campaign.margin_of_error,
         "previous_campaign": previous.code if previous is not None else None,
+        "organiser": organiser_entry(campaign.organiser),
         "scoring": {"file": campaign.scoring_file, "title": rules.title, "note": rules.note,
                     "rules": [{"code": r.code, "label": r.label, "index": r.index,
                                "max_points": r.max_points, "threshold": r.threshold}

@@ -62,7 +62,7 @@ def header(results: Mapping[str, Any]) -> list[str]:
              "Cận trên KTC 95% (%)", "Số phiếu hợp lệ", "Số phiếu không tính",
              "Tổng số phiếu", "Cỡ mẫu yêu cầu", "Tình trạng mẫu", "Số hồ sơ N",
              "Tỷ lệ phản hồi (%)", "Điểm CCHC", "Điểm CCHC cận dưới", "Điểm CCHC cận trên",
-             "So với toàn huyện", "Số yếu tố có số liệu", "Tổng số yếu tố",
+             t.compare_heading(results), "Số yếu tố có số liệu", "Tổng số yếu tố",
              "Chỉ số chung khi tính cả phiếu không hợp lệ (%)", "Ghi chú"]
     for code in t.element_codes(results):
         names += [f"Yếu tố {code} (%)", f"Yếu tố {code} cận dưới", f"Yếu tố {code} cận trên"]

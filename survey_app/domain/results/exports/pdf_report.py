@@ -378,6 +378,6 @@ def _method_note(results: Mapping[str, Any], styles: dict) -> list[Any]:
         flow.append(_p(f"{what}: {value}", styles["body"]))
     for what, value in t.excluded_lines(results):
         flow.append(_p(f"Không tính — {what}: {value}", styles["body"]))
-    for what, value in t.DEFINITIONS:
+    for what, value in t.definitions(results):
         flow.append(_p(f"{what}: {value}", styles["body"]))
     return flow

@@ -344,10 +344,11 @@ def previous_line(results: Mapping[str, Any]) -> tuple[str, str] | None:
 def setting_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Method, weighting, comparison rule and the previous campaign, for every report."""
     lines = [("Phương pháp tính chỉ số chung", method_label(results.get("method"))),
-             ("Trọng số khi tổng hợp toàn huyện", weighting_label(results.get("weighting")))]
+             (f"Trọng số khi tổng hợp toàn {level_word(results)}",
+              weighting_label(results.get("weighting")))]
     minimum = number(results.get("min_compare_responses"))
     if minimum is not None:
-        lines.append(("So sánh với toàn huyện", f"chỉ với đơn vị có ít nhất "
+        lines.append((f"So sánh với toàn {level_word(results)}", f"chỉ với đơn vị có ít nhất "
                       f"{show_count(minimum)} phiếu hợp lệ"))
     previous = previous_line(results)
     if previous:
@@ -355,10 +356,34 @@ def setting_lines(results: Mapping[str, Any]) -> list[tuple[str, str]]:
     return lines
 
 
+def level_word(results: Mapping[str, Any]) -> str:
+    """The organiser's level ("tỉnh", "xã", "phường"; "huyện" for a historical district and
+    for results without an ``organiser``, computed before it was recorded)."""
+    organiser = results.get("organiser")
+    word = organiser.get("level") if isinstance(organiser, Mapping) else None
+    return str(word or "huyện")
+
+
 def district_name(results: Mapping[str, Any]) -> str:
-    """The district entry's name ("Toàn huyện")."""
+    """The total's name after the organiser's level: "Toàn tỉnh", "Toàn xã", "Toàn huyện"."""
+    organiser = results.get("organiser")
+    if isinstance(organiser, Mapping) and organiser.get("total_name"):
+        return str(organiser["total_name"])
     district = results.get("district") or {}
     return str(district.get("unit_name") or "Toàn huyện")
+
+
+def compare_heading(results: Mapping[str, Any]) -> str:
+    """"So với toàn tỉnh": the heading of the comparison with the total."""
+    return f"So với toàn {level_word(results)}"
+
+
+def definitions(results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """DEFINITIONS with the total named after the organiser's level."""
+    word = level_word(results)
+    return [(what.replace("toàn huyện", f"toàn {word}"), text.replace("toàn huyện",
+                                                                       f"toàn {word}"))
+            for what, text in DEFINITIONS]
 
 
 def stat(row: Mapping[str, Any], part: str, code: str | None = None) -> Mapping[str, Any]:

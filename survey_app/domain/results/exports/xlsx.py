@@ -38,6 +38,14 @@ SUMMARY_HEADERS = ("Hạng", "Mã đơn vị", "Tên đơn vị", "Chỉ số ch
                    "Số phiếu không tính", "Tổng số phiếu", "Cỡ mẫu yêu cầu", "Tình trạng mẫu",
                    "Số hồ sơ N", "Tỷ lệ phản hồi (%)", "Điểm CCHC", "Điểm CCHC cận dưới",
                    "Điểm CCHC cận trên", "So với toàn huyện", "Ghi chú")
+
+
+def summary_headers(results: Mapping[str, Any]) -> list[str]:
+    """SUMMARY_HEADERS with the comparison named after the organiser's level."""
+    return [t.compare_heading(results) if name == "So với toàn huyện" else name
+            for name in SUMMARY_HEADERS]
+
+
 CRITERIA_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Yếu tố", "Mã tiêu chí", "Tiêu chí",
                     "Chỉ số (%)", "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)",
                     "Số câu trả lời hợp lệ", "Điểm bình quân (1–5)")
@@ -129,7 +137,7 @@ def _interval_cells(sheet: Any, stat: Mapping[str, Any]) -> list[WriteOnlyCell]:
 def _summary_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
     """The ranked units, then those "Chưa đủ mẫu — chưa xếp hạng" (§6), then the district."""
     elements = t.element_codes(results)
-    headers = [*SUMMARY_HEADERS,
+    headers = [*summary_headers(results),
                *(f"Yếu tố: {t.element_title(results, code)} (%)" for code in elements)]
     widths = [7, 14, 36, 12, 12, 12, 10, 10, 10, 10, 14, 10, 10, 10, 10, 10, 16, 40,
               *([14] * len(elements))]
@@ -229,7 +237,7 @@ def _method_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
         lines.append((t.district_name(results), district_note))
     lines += [(f"Không tính — {what}", value) for what, value in t.excluded_lines(results)]
     lines += t.approval_lines(results)
-    lines += list(t.DEFINITIONS)
+    lines += t.definitions(results)
     for what, value in lines:
         sheet.append([_text_cell(sheet, what, wrap=True), _text_cell(sheet, value, wrap=True)])
 
