@@ -170,6 +170,22 @@ def indices(rows: pd.DataFrame | None, instrument: Instrument) -> dict[str, Any]
     """overall, overall_methods, elements and criteria of one group's result rows."""
     by_target = {} if rows is None else {row["target"]: row
                                          for row in rows.to_dict("records")}
+    return indices_of(by_target, instrument)
+
+
+def rows_by_unit(table: pd.DataFrame | None) -> dict[Any, dict[str, dict[str, Any]]]:
+    """unit → target → result row (a dict), the whole table converted once: a lookup per
+    unit costs no pandas."""
+    found: dict[Any, dict[str, dict[str, Any]]] = {}
+    if table is None:
+        return found
+    for row in table.to_dict("records"):
+        found.setdefault(row["unit"], {})[row["target"]] = row
+    return found
+
+
+def indices_of(by_target: dict[str, dict[str, Any]], instrument: Instrument) -> dict[str, Any]:
+    """:func:`indices` of one group's rows by target."""
     total = len(instrument.elements)
     return {
         "overall": _interval(by_target.get("overall"), total),
@@ -226,7 +242,12 @@ def _change_entry(change: pd.DataFrame | None, key: Any) -> dict[str, Any] | Non
     rows = change.loc[change["unit"] == key]
     if not len(rows):
         return None
-    row = rows.iloc[0]
+    return _change_row(rows.iloc[0])
+
+
+def _change_row(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
     return {"index_previous": number(row["index_previous"]), "change": number(row["change"]),
             "ci_low": number(row["ci_low"]), "ci_high": number(row["ci_high"]),
             "changed": bool(row["changed"]), "direction": str(row["direction"])}
@@ -290,22 +311,26 @@ def unit_entries(frames: Frames, units: dict[int, Unit], instrument: Instrument,
             index=False, name=None):
         own = statuses.setdefault(int(unit_id), {})
         own[status] = own.get(status, 0) + int(n)
-    rows = ({} if frames.table is None else
-            dict(iter(frames.table.groupby("unit", sort=False))))
+    rows = rows_by_unit(frames.table)
+    samples = {} if sample is None else sample.to_dict("index")
+    points_of = _points_by_unit(points)
+    differs_of = {} if differs is None else differs.to_dict("index")
+    changes = _changes_by_unit(change)
+    invalid_of = _overall_by_unit(with_invalid)
     entries = []
     for unit_id in unit_ids:
         unit = units[unit_id]
         entry: dict[str, Any] = {"unit_code": unit.code, "unit_name": unit.name}
         entry.update(_status_totals(statuses.get(unit_id, {})))
-        entry.update(_sample_entry(sample, unit_id))
-        entry.update(indices(rows.get(unit_id), instrument))
-        entry.update(_points_entry(points, unit_id, rules))
-        entry["differs_from_district"] = _differs_entry(differs, unit_id)
-        entry["change"] = _change_entry(change, unit_id)
+        entry.update(_sample_entry(sample, samples.get(unit_id)))
+        entry.update(indices_of(rows.get(unit_id, {}), instrument))
+        entry.update(_points_entry(points_of.get(unit_id), rules))
+        entry["differs_from_district"] = _differs_entry(differs_of.get(unit_id))
+        entry["change"] = _change_row(changes.get(unit_id))
         if previous is not None and previous.mappings:
             entry["previous_mapping"] = previous.mappings.get(unit_id)
         if with_invalid is not None:
-            entry["validity"] = validity_entry(entry, with_invalid, unit_id)
+            entry["validity"] = _validity(entry, invalid_of.get(unit_id))
         entries.append(entry)
     entries.sort(key=_order)
     return entries
@@ -318,12 +343,11 @@ def _order(entry: dict[str, Any]) -> tuple:
             entry["unit_code"])
 
 
-def _sample_entry(sample: pd.DataFrame | None, unit_id: int) -> dict[str, Any]:
-    if sample is None:
+def _sample_entry(sample: pd.DataFrame | None, row: dict[str, Any] | None) -> dict[str, Any]:
+    if sample is None or row is None:
         return {"sample_required": None, "sample_ok": None, "sample_status": None,
                 "sample_source": None, "n_dossiers": None, "response_rate": None,
                 "sample_problem": None, "provisional": None}
-    row = sample.loc[unit_id]
     ok = row["sample_ok"]
     sample_ok = None if ok is pd.NA else bool(ok)
     return {"sample_required": integer(row["required"]), "sample_ok": sample_ok,
@@ -333,7 +357,35 @@ def _sample_entry(sample: pd.DataFrame | None, unit_id: int) -> dict[str, Any]:
             "sample_problem": row["problem"] or None, "provisional": sample_ok is not True}
 
 
-def _points_entry(points: pd.DataFrame | None, unit_id: int,
+def _points_by_unit(points: pd.DataFrame | None) -> dict[Any, dict[str, dict[str, Any]]]:
+    """unit → rule → its points row, converted once."""
+    found: dict[Any, dict[str, dict[str, Any]]] = {}
+    if points is not None:
+        for row in points.to_dict("records"):
+            found.setdefault(row["unit"], {})[row["rule"]] = row
+    return found
+
+
+def _changes_by_unit(change: pd.DataFrame | None) -> dict[Any, dict[str, Any]]:
+    """unit → its first change row (as ``_change_entry`` takes it)."""
+    found: dict[Any, dict[str, Any]] = {}
+    if change is not None:
+        for row in change.to_dict("records"):
+            found.setdefault(row["unit"], row)
+    return found
+
+
+def _overall_by_unit(with_invalid: pd.DataFrame | None) -> dict[Any, Any]:
+    """unit → its headline counting invalid responses too (first row, as ``validity_entry``)."""
+    found: dict[Any, Any] = {}
+    if with_invalid is not None:
+        rows = with_invalid.loc[with_invalid["target"] == "overall", ["unit", "index"]]
+        for unit, index in rows.itertuples(index=False, name=None):
+            found.setdefault(unit, index)
+    return found
+
+
+def _points_entry(rows: dict[str, dict[str, Any]] | None,
                   rules: ScoringRules | None) -> dict[str, Any]:
     codes = [rule.code for rule in rules.rules] if rules is not None else []
     empty = {"points": None, "points_ci_low": None, "points_ci_high": None,
@@ -341,29 +393,24 @@ def _points_entry(points: pd.DataFrame | None, unit_id: int,
              "points_by_rule": {code: {"points": None, "points_ci_low": None,
                                        "points_ci_high": None, "rank": None}
                                 for code in codes}}
-    if points is None:
-        return empty
-    rows = points.loc[points["unit"] == unit_id].set_index("rule")
-    if not len(rows):
+    if not rows:
         return empty
 
     def part(code: str) -> dict[str, Any]:
-        return {"points": number(rows.at[code, "points"]),
-                "points_ci_low": number(rows.at[code, "points_low"]),
-                "points_ci_high": number(rows.at[code, "points_high"]),
-                "rank": integer(rows.at[code, "rank"])}
+        row = rows[code]
+        return {"points": number(row["points"]), "points_ci_low": number(row["points_low"]),
+                "points_ci_high": number(row["points_high"]), "rank": integer(row["rank"])}
 
     total = part("total")
     return {"points": total["points"], "points_ci_low": total["points_ci_low"],
             "points_ci_high": total["points_ci_high"],
-            "points_display": number(rows.at["total", "points_display"]),
+            "points_display": number(rows["total"]["points_display"]),
             "rank": total["rank"], "points_by_rule": {code: part(code) for code in codes}}
 
 
-def _differs_entry(differs: pd.DataFrame | None, unit_id: int) -> dict[str, Any] | None:
-    if differs is None or unit_id not in differs.index:
+def _differs_entry(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
         return None
-    row = differs.loc[unit_id]
     if number(row["index"]) is None:
         return None
     if not bool(row["eligible"]):
@@ -379,7 +426,11 @@ def validity_entry(entry: dict[str, Any], with_invalid: pd.DataFrame, key: Any
     """How the "half the items" rule moved the headline (METHODOLOGY §3, phiếu hợp lệ)."""
     rows = with_invalid.loc[(with_invalid["unit"] == key)
                             & (with_invalid["target"] == "overall"), "index"]
-    index = number(rows.iloc[0]) if len(rows) else None
+    return _validity(entry, rows.iloc[0] if len(rows) else None)
+
+
+def _validity(entry: dict[str, Any], found: Any) -> dict[str, Any]:
+    index = number(found)
     own = entry["overall"]["index"]
     return {"n_invalid": entry["n_invalid"], "index_with_invalid": index,
             "difference": None if index is None or own is None else index - own}
