@@ -43,6 +43,10 @@ class DefaultConfig:
     #: folder where a checked file waits for its confirmation (empty: ``instance/imports``).
     IMPORT_MAX_UPLOAD = 8 * 1024 * 1024
     IMPORT_FOLDER = ""
+    #: Results whose parts are not cached are computed in a background thread behind a
+    #: progress bar (docs/exports.md); a request first waits this long for them.
+    RESULTS_IN_BACKGROUND = True
+    RESULTS_WAIT_SECONDS = 2.0
     #: Scanned sheets (staff.scans, docs/paper-sheets.md): the largest upload, the most pages
     #: read in one upload (about a quarter of a second each, within gunicorn's timeout) and
     #: the resolution PDF pages are rendered at to be read.

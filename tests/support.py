@@ -30,6 +30,9 @@ def app_config(database_url: str, **overrides) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "SQLITE_SYNCHRONOUS": "NORMAL",
+        # Results computed in the request, as before the progress page (issue 12): tests of
+        # the progress page turn it on (tests/results/test_preparing.py).
+        "RESULTS_IN_BACKGROUND": False,
     }
     config.update(overrides)
     return config

@@ -7,12 +7,13 @@ import tempfile
 from typing import BinaryIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..auth import ALL_STAFF, acting_user, roles_required
 from ..campaign_choice import chosen_campaign
 from ..domain.campaigns.campaign_scope import visible_campaigns
-from ..domain.results import approval, presented
+from ..domain.results import approval, background, presented
 from ..domain.results.cuts import CUTS
 from ..domain.results.exports import FORMATS, write_export
 from ..domain.results.exports.raw_responses import raw_response_rows
@@ -20,8 +21,11 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Campaign, ResultSnapshot, Role
 from ..support.dates import local_date, today_local
+from . import preparing
 from .forms import ApproveForm
 
+#: What approval computes (``approval.approve``): every cut and the counted responses.
+APPROVAL_PARTS = background.parts_of(by="field", cuts=CUTS, fingerprint=True)
 #: Up to this size a download is built in memory, beyond it in a temporary file.
 SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -50,6 +54,10 @@ def download(fmt: str):
             name = file_name(campaign, fmt, snapshot=snapshot)
             return send_file(io.BytesIO(stored), mimetype=mimetype, as_attachment=True,
                              download_name=name, etag=False)
+    waiting = preparing.prepared(campaign, background.parts_of(by=by),
+                                 gettext("Đang chuẩn bị tệp tải về"))
+    if waiting is not None:
+        return waiting
     results = presented.scoped(presented.campaign_results(campaign, by=by), user)
     rows = raw_response_rows(campaign) if raw else None
     # Built before the first byte goes out (the database is read inside the request), in
@@ -96,8 +104,15 @@ def approve():
         abort(404)
     user = acting_user()
     if "flagged" not in request.form and approval.approval_refusal(campaign, user) is None:
-        # From the results page: say what approving means before doing it.
-        return _confirm_flagged(campaign, approval.unreviewed_flagged(campaign.id), form)
+        # From the results page: say what approving means before doing it (once every
+        # part approval stores is computed: a progress page meanwhile).
+        waiting = preparing.prepared(campaign, APPROVAL_PARTS, gettext("Chuẩn bị phê duyệt"))
+        return waiting or _confirm_flagged(campaign, approval.unreviewed_flagged(campaign.id),
+                                           form)
+    if form.shown.data and form.shown.data != background.current_key(campaign):
+        # The numbers changed since the question was shown: ask again, with the new ones.
+        return _confirm_flagged(campaign, approval.unreviewed_flagged(campaign.id), form,
+                                changed=True)
     try:
         snapshot = approval.approve(campaign, user,
                                     confirmed_flagged=form.confirmed_flagged())
@@ -113,10 +128,15 @@ def approve():
     return redirect(url_for("results.index", campaign=campaign.code))
 
 
-def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm):
+def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm,
+                     changed: bool = False):
     """The question before approving: it cannot be undone, the units still short of their
     sample, and the flagged responses not reviewed (whose number must be confirmed)."""
-    if "flagged" not in request.form:  # from the results page: the question itself
+    if changed:
+        error, status = gettext("Số liệu của đợt đã thay đổi kể từ khi câu hỏi này hiện ra; "
+                                "kết quả chưa được phê duyệt. Vui lòng xem lại và xác nhận "
+                                "lại."), 409
+    elif "flagged" not in request.form:  # from the results page: the question itself
         error, status = None, 200
     elif not form.confirm_flagged.data:
         error, status = "Chưa đánh dấu ô xác nhận; kết quả chưa được phê duyệt.", 422
@@ -126,7 +146,8 @@ def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm):
     return render_template(
         "results/approve_confirm.html", campaign=campaign, waiting=waiting, error=error,
         warning=approval.flagged_warning(waiting), provisional=_provisional_units(campaign),
-        form=ApproveForm(formdata=None, campaign=campaign.code, flagged=str(waiting))), status
+        form=ApproveForm(formdata=None, campaign=campaign.code, flagged=str(waiting),
+                         shown=background.current_key(campaign))), status
 
 
 def _provisional_units(campaign: Campaign) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from ..auth import (
@@ -17,7 +18,7 @@ from ..auth import (
 )
 from ..campaign_choice import chosen_campaign
 from ..domain.campaigns.campaign_scope import visible_campaigns
-from ..domain.results import presented
+from ..domain.results import background, presented
 from ..domain.results.charts import ChartRow, interval_chart
 from ..domain.results.cuts import UNIT_PAGE_CUTS
 from ..domain.results.exports import tables
@@ -26,9 +27,11 @@ from ..models import CampaignState, Unit
 from ..support.dates import local_date
 from ..support.formatting import date_text
 from ..support.lazy import lazy_module
+from . import preparing
 from .forms import ApproveForm
 
 levels = lazy_module("survey_app.domain.results.levels")  # pandas, on first use
+PREPARING = lazy_gettext("Đang chuẩn bị trang kết quả")
 
 
 def display_helpers() -> dict[str, Any]:
@@ -58,6 +61,9 @@ def index():
     campaign = chosen_campaign(campaigns)
     if campaign is None:
         return render_template("results/index.html", campaigns=[], campaign=None)
+    waiting = preparing.prepared(campaign, background.parts_of(), PREPARING)
+    if waiting is not None:
+        return waiting
     results = presented.scoped(presented.campaign_results(campaign), user)
     sections = tables.ranking_sections(results.get("units") or [])
     units = [unit for _, rows in sections for unit in rows]
@@ -84,6 +90,10 @@ def unit(code: str):
         abort(404)
     if not can_see_unit(unit_row.id):
         abort(403)
+    waiting = preparing.prepared(campaign, background.parts_of(
+        cuts=[cut.name for cut in UNIT_PAGE_CUTS]), PREPARING)
+    if waiting is not None:
+        return waiting
     results = presented.results_with_cuts(campaign, tuple(cut.name for cut in UNIT_PAGE_CUTS))
     entry = presented.unit_entry(results, code)
     if entry is None:

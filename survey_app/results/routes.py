@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import downloads, pages
+from . import downloads, pages, preparing
 
 bp = Blueprint("results", __name__)
 
@@ -17,6 +17,7 @@ RULES = [
     ("/", pages.index, ("GET",)),
     ("/unit/<code>", pages.unit, ("GET",)),
     ("/level/<code>", pages.level, ("GET",)),
+    ("/progress/<job>", preparing.progress, ("GET",)),
 ]
 
 for _rule, _view, _methods in RULES:
