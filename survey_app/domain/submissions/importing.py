@@ -30,7 +30,6 @@ from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
 from ...models import (
-    Answer,
     Campaign,
     CampaignState,
     CampaignUnit,
@@ -52,6 +51,7 @@ from .responses import (
     Submission,
     answer_values,
     check_submission,
+    insert_answers,
     rated_count,
     required_rated,
     response_values,
@@ -226,15 +226,9 @@ def import_responses(campaign: Campaign, data: bytes, *, source: str,
             responses = Response.__table__
             ids = session.scalars(insert(responses).returning(
                 responses.c.id, sort_by_parameter_order=True), values).all()
-            answers = [{"response_id": response_id, "item_code": code, "value": value}
-                       for response_id, row in zip(ids, chunk, strict=True)
-                       for code, value in answer_values(row.submission)]
-            if answers:
-                # RETURNING makes SQLAlchemy send many rows per INSERT ("insertmanyvalues"):
-                # without it psycopg sends one INSERT per answer, and PostgreSQL runs the
-                # results-cache trigger (per statement, migration 0008) once per answer.
-                table = Answer.__table__
-                session.execute(insert(table).returning(table.c.response_id), answers)
+            insert_answers(session, ((response_id, code, value)
+                                     for response_id, row in zip(ids, chunk, strict=True)
+                                     for code, value in answer_values(row.submission)))
             result.imported += len(chunk)
             result.invalid += sum(1 for row in values if row["status"] is ResponseStatus.INVALID)
             if progress:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import contains_eager
 
 from questionnaires import Block, Instrument
@@ -154,6 +154,12 @@ def survey_for_sheet(sheet: Sheet) -> Survey:
                   version=campaign.instrument_version, channel=Channel.QR, sheet=sheet)
 
 
+#: The campaign and the instrument version a key names, in one statement (two primary keys).
+_CAMPAIGN_AND_VERSION = select(Campaign, InstrumentVersion).join(
+    InstrumentVersion, InstrumentVersion.id == bindparam("version")).where(
+    Campaign.id == bindparam("campaign"))
+
+
 def survey_of_key(key: FormKey, *, counter: Counter | None = None,
                   sheet: Sheet | None = None) -> Survey | None:
     """The form a received key was served with, if it was served for this counter or sheet."""
@@ -167,9 +173,12 @@ def survey_of_key(key: FormKey, *, counter: Counter | None = None,
                 or key.campaign_id != sheet.batch.campaign_id or key.channel is not Channel.QR:
             return None
         unit = db.session.get(Unit, sheet.batch.unit_id)
-    campaign = db.session.get(Campaign, key.campaign_id)
-    version = db.session.get(InstrumentVersion, key.version_id)
-    if campaign is None or version is None or not version.is_published:
+    row = db.session.execute(_CAMPAIGN_AND_VERSION, {"campaign": key.campaign_id,
+                                                     "version": key.version_id}).first()
+    if row is None:
+        return None
+    campaign, version = row
+    if not version.is_published:
         return None
     return Survey(campaign=campaign, unit=unit, version=version, channel=key.channel,
                   counter=counter, sheet=sheet)

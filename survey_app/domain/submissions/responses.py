@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 
 from analysis.sample_size import required_answers
 from questionnaires import NOT_APPLICABLE, Instrument
@@ -173,6 +175,24 @@ def response_values(*, campaign: Campaign, unit: Unit, version: InstrumentVersio
 def answer_values(submission: Submission) -> list[tuple[str, int]]:
     """The answer rows of a submission: (item code, value), in item-code order."""
     return sorted(submission.answers.items())
+
+
+#: Built once: a statement object keeps its compiled form's cache key, so executing it again
+#: costs no construction (the per-post profile, docs/benchmarks.md).
+_ANSWERS = Answer.__table__
+# RETURNING makes SQLAlchemy send the rows as multi-row INSERTs on PostgreSQL too
+# ("insertmanyvalues"): psycopg's executemany would send one INSERT per answer, and the
+# results-cache trigger (per statement, migration 0008) would run once per answer.
+_INSERT_ANSWERS = insert(_ANSWERS).returning(_ANSWERS.c.response_id)
+
+
+def insert_answers(session: Session, rows: Iterable[tuple[int, str, int]]) -> None:
+    """Store answers (response id, item code, value) in as few multi-row INSERTs as the
+    driver allows: one for a submission's 22, one per 1,000 for an import."""
+    answers = [{"response_id": response_id, "item_code": code, "value": value}
+               for response_id, code, value in rows]
+    if answers:
+        session.execute(_INSERT_ANSWERS, answers)
 
 
 def build_response(**fields: Any) -> Response:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from questionnaires import NOT_APPLICABLE
 from ...database import write_transaction
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Answer, Response, ResponseStatus, User, utcnow
+from ...models import Response, ResponseStatus, User, utcnow
 from ...support.dates import local_date
 from ..audit import audit
 from .antistuffing import client_hash
@@ -33,6 +33,7 @@ from .responses import (
     Submission,
     answer_values,
     check_submission,
+    insert_answers,
     required_rated,
     response_values,
 )
@@ -106,11 +107,12 @@ def previous(key: str, submission: Submission, sheet_id: int | None = None
 
 def _previous(session: Session, key: str, submission: Submission,
               sheet_id: int | None) -> Accepted | None:
-    matches = Response.submission_key == key
-    if sheet_id is not None:
-        matches = or_(matches, Response.sheet_id == sheet_id)
-    row = session.execute(select(Response.id, Response.payload_digest, Response.status)
-                          .where(matches).limit(1)).first()
+    if sheet_id is None:
+        row = session.execute(_BY_KEY, {"key": key}).first()
+    else:
+        row = session.execute(select(Response.id, Response.payload_digest, Response.status)
+                              .where(or_(Response.submission_key == key,
+                                         Response.sheet_id == sheet_id)).limit(1)).first()
     if row is None:
         return None
     if row.payload_digest != submission.digest():
@@ -185,15 +187,16 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
     return accepted
 
 
+#: Built once (a statement object keeps its cache key): the hot path of every post.
+_RESPONSES = Response.__table__
+_INSERT_RESPONSE = insert(_RESPONSES).returning(_RESPONSES.c.id)
+_BY_KEY = select(Response.id, Response.payload_digest, Response.status).where(
+    Response.submission_key == bindparam("key")).limit(1)
+
+
 def _insert(session: Session, values: dict[str, Any], answers: list[tuple[str, int]]) -> int:
     """Insert a response and its answers: two statements, without the unit of work's
     bookkeeping for 23 objects; returns the new id."""
-    responses, table = Response.__table__, Answer.__table__
-    response_id = session.execute(insert(responses).values(values).returning(responses.c.id)
-                                  ).scalar_one()
-    # RETURNING makes SQLAlchemy send the answers as one multi-row INSERT on PostgreSQL too
-    # (psycopg's executemany would send one per answer, each running the cache trigger).
-    session.execute(insert(table).returning(table.c.item_code), [
-        {"response_id": response_id, "item_code": code, "value": value}
-        for code, value in answers])
+    response_id = session.execute(_INSERT_RESPONSE, values).scalar_one()
+    insert_answers(session, ((response_id, code, value) for code, value in answers))
     return response_id
