@@ -60,7 +60,12 @@ def test_the_default_demo_is_gia_lai_province_in_its_present_shape(runner):
     assert campaign.organiser_id == province.id
     assert campaign.state is CampaignState.OPEN
     assert campaign.starts_on.year == campaign.deadline.year == today_local().year
-    assert {target.unit_id for target in campaign.targets} == {unit.id for unit in below}
+    # Vân Canh takes part through its one-stop centre and two divisions: the province's
+    # results drill down into the commune (issue 16.3).
+    covered = sorted(divisions, key=lambda unit: unit.id)[:3]
+    assert any(unit.name.startswith("Trung tâm Phục vụ hành chính công") for unit in covered)
+    assert {target.unit_id for target in campaign.targets} == (
+        {unit.id for unit in below} - {van_canh.id} | {unit.id for unit in covered})
     small = db.session.scalar(select(Campaign).filter_by(code="demo-van-canh"))
     assert small.organiser_id == van_canh.id
     assert {target.unit_id for target in small.targets} == {unit.id for unit in divisions}
@@ -98,7 +103,8 @@ def test_generated_responses_are_valid_answers_spread_so_rankings_differ(runner)
 
     results = results_service.compute_campaign_results(campaign)
     units = results["units"]
-    assert len(units) == 150 and sum(unit["n_valid"] for unit in units) == \
+    # 20 departments and 129 communes and wards, Vân Canh through three of its divisions
+    assert len(units) == 150 - 1 + 3 and sum(unit["n_valid"] for unit in units) == \
         sum(status is ResponseStatus.VALID for status, _, _ in rows)
     indices = [unit["overall"]["index"] for unit in units
                if (unit.get("overall") or {}).get("index") is not None]
