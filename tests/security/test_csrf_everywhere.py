@@ -53,10 +53,11 @@ def post_rules(app: Flask) -> list[Rule]:
 
 def path_for(rule: Rule, token: str) -> str:
     """The rule's path with every id an existing one (1) and real values for its text parts
-    (a counter token, a poster's paper and QR format, a download format, a unit code, and
-    the demo campaign, unit and form of an OpenRosa address)."""
+    (a counter token, a poster's paper and QR format, a download format, a unit code, the
+    demo campaign, unit and form of an OpenRosa address, and a results job id)."""
     texts = {"token": token, "paper": "a4", "kind": "png", "fmt": "xlsx", "code": "p-tn-mt",
-             "campaign_code": "demo", "unit_code": "p-tn-mt", "form_id": "sipas-2640"}
+             "campaign_code": "demo", "unit_code": "p-tn-mt", "form_id": "sipas-2640",
+             "job": "0" * 32}
     values = {name: 1 if isinstance(rule._converters[name], IntegerConverter) else texts[name]
               for name in rule.arguments}
     return rule.build(values, append_unknown=False)[1]
