@@ -13,12 +13,14 @@ from survey_app.domain.campaigns.instruments import instrument_of
 from survey_app.domain.operations import demo_gia_lai
 from survey_app.domain.operations.seeding import AGENCIES, COMMUNES
 from survey_app.domain.results import results as results_service
+from survey_app.domain.submissions.public_survey import open_campaign
 from survey_app.domain.submissions.responses import required_rated
 from survey_app.extensions import db
 from survey_app.models import (
     Answer,
     Campaign,
     CampaignState,
+    Counter,
     Response,
     ResponseStatus,
     Role,
@@ -51,8 +53,11 @@ def test_the_default_demo_is_gia_lai_province_in_its_present_shape(runner):
     assert province.name == "Tỉnh Gia Lai" and not province.counters
     below = db.session.scalars(select(Unit).where(Unit.kind.in_(
         [UnitKind.DEPARTMENT, UnitKind.COMMUNE]))).all()
-    assert all(unit.parent_id == province.id and len(unit.counters) == 1 for unit in below)
     van_canh = db.session.scalar(select(Unit).filter_by(name="Xã Vân Canh"))
+    assert all(unit.parent_id == province.id for unit in below)
+    # one counter each, but Vân Canh is surveyed at its divisions' counters
+    assert {len(unit.counters) for unit in below if unit is not van_canh} == {1}
+    assert not van_canh.counters
     divisions = db.session.scalars(select(Unit).filter_by(kind=UnitKind.DIVISION)).all()
     assert {unit.parent_id for unit in divisions} == {van_canh.id}
 
@@ -69,6 +74,10 @@ def test_the_default_demo_is_gia_lai_province_in_its_present_shape(runner):
     small = db.session.scalar(select(Campaign).filter_by(code="demo-van-canh"))
     assert small.organiser_id == van_canh.id
     assert {target.unit_id for target in small.targets} == {unit.id for unit in divisions}
+    # every poster of the demo leads to a campaign open today (none answers "no survey")
+    counters = db.session.scalars(select(Counter)).all()
+    assert len(counters) == 20 + 130 - 1 + 4
+    assert all(open_campaign(counter.unit_id, today_local()) is not None for counter in counters)
 
     # the staff pages open on the province's campaign, not the commune's
     from survey_app.domain.campaigns.campaign_scope import visible_campaigns

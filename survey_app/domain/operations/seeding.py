@@ -164,10 +164,12 @@ def _province(today: date, responses: int, report: SeedReport) -> None:
     province = _unit(code, name, UnitKind.PROVINCE, None, report, counter=False)
     members = [_unit(code, name, UnitKind.DEPARTMENT, province, report, fields)
                for code, name, fields in gia_lai.DEPARTMENTS]
-    members += [_unit(code, name, UnitKind.COMMUNE, province, report)
+    # The demo commune is surveyed at its divisions' counters, so it has none of its own: a
+    # poster there would lead to no open campaign.
+    demo_code = gia_lai.commune_code(gia_lai.DEMO_COMMUNE)
+    members += [_unit(code, name, UnitKind.COMMUNE, province, report, counter=code != demo_code)
                 for code, name in gia_lai.places()]
-    commune = db.session.scalar(select(Unit).filter_by(
-        code=gia_lai.commune_code(gia_lai.DEMO_COMMUNE)))
+    commune = db.session.scalar(select(Unit).filter_by(code=demo_code))
     divisions = [_unit(f"{commune.code}-{suffix}", name, UnitKind.DIVISION, commune, report)
                  for suffix, name in gia_lai.DIVISIONS]
     db.session.flush()
