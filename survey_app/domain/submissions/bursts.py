@@ -24,6 +24,7 @@ on PostgreSQL transaction-level advisory locks on the counter and on the client 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from questionnaires import NOT_APPLICABLE, Instrument
@@ -107,26 +108,44 @@ def lock_sources(session: Session, counter_id: int | None, client: str | None) -
                                else key})
 
 
-def _criteria(response: Response) -> dict[str, ColumnElement[bool]]:
-    """Which earlier responses share the source or pattern of ``response``, per rule."""
-    counter, client = response.counter_id, response.client_hash
-    online = Response.channel.in_(ONLINE)
-    at_counter = Response.counter_id == counter
-    found: dict[str, ColumnElement[bool]] = {}
-    if counter is not None and response.channel in ONLINE:
-        if client is not None and response.channel is Channel.QR:
-            found["client-counter"] = and_(at_counter, Response.client_hash == client,
-                                           Response.channel == Channel.QR)
-        if response.pattern_digest is not None:
-            found["same-answers"] = and_(at_counter, online,
-                                         Response.pattern_digest == response.pattern_digest)
-        if response.straight_value is not None:
-            found["straight"] = and_(at_counter, online, Response.straight_value.is_not(None))
-    if client is not None and response.channel is Channel.QR:
-        found["client"] = and_(Response.client_hash == client, Response.channel == Channel.QR)
-    if counter is not None:
-        found["counter"] = at_counter
-    return found
+#: Which earlier responses share the new one's source or pattern, per rule, over bound
+#: values (``:counter``, ``:client``, ``:digest``: see ``flag_bursts``), so that the statements
+#: made of them are built once.
+_AT_COUNTER = Response.counter_id == bindparam("counter")
+_QR_CLIENT = and_(Response.client_hash == bindparam("client"), Response.channel == Channel.QR)
+_ONLINE = Response.channel.in_(ONLINE)
+_CRITERIA: dict[str, ColumnElement[bool]] = {
+    "client-counter": and_(_AT_COUNTER, _QR_CLIENT),
+    "same-answers": and_(_AT_COUNTER, _ONLINE,
+                         Response.pattern_digest == bindparam("digest")),
+    "straight": and_(_AT_COUNTER, _ONLINE, Response.straight_value.is_not(None)),
+    "client": _QR_CLIENT,
+    "counter": _AT_COUNTER,
+}
+#: Within the window (``:since``), the new response itself (``:response_id``) left out.
+_EARLIER = and_(Response.received_at >= bindparam("since"),
+                Response.id != bindparam("response_id"))
+
+
+def _codes(response: Mapping[str, Any]) -> tuple[str, ...]:
+    """The rules that apply to the new response (its values), in ``_CRITERIA``'s order."""
+    counter, client, channel = response["counter_id"], response["client_hash"], \
+        response["channel"]
+    qr_client = client is not None and channel is Channel.QR
+    applies = {"client-counter": counter is not None and qr_client,
+               "same-answers": counter is not None and channel in ONLINE
+               and response["pattern_digest"] is not None,
+               "straight": counter is not None and channel in ONLINE
+               and response["straight_value"] is not None,
+               "client": qr_client, "counter": counter is not None}
+    return tuple(code for code in _CRITERIA if applies[code])
+
+
+@functools.cache
+def _counting(codes: tuple[str, ...]) -> Select:
+    """One statement counting the earlier responses of every rule in ``codes``."""
+    return select(*(select(func.count()).select_from(Response)
+                    .where(_CRITERIA[code], _EARLIER).scalar_subquery() for code in codes))
 
 
 @dataclass(frozen=True)
@@ -137,56 +156,55 @@ class Flag:
     burst_key: str
 
 
-def flag_bursts(session: Session, response: Response, response_id: int, now: datetime
-                ) -> Flag | None:
+def flag_bursts(session: Session, response: Mapping[str, Any], response_id: int,
+                now: datetime) -> Flag | None:
     """The flag for the new response ``response_id`` if it is part of a burst; the burst's
     earlier responses still counted are flagged here (and audited) when the rule says so.
 
-    ``response`` carries the new response's values (source, channel, pattern); the caller
-    stores the returned flag on it. One statement counts every rule (index range scans
+    ``response`` holds the new response's column values (source, channel, pattern); the
+    caller stores the returned flag on it. One statement counts every rule (index range scans
     on ``(counter_id, received_at)`` and ``(client_hash, received_at)``); only a rule that
     fires costs more.
     """
     config = current_app.config
     minutes = int(config["BURST_WINDOW_MINUTES"])
-    earlier = and_(Response.received_at >= now - timedelta(minutes=minutes),
-                   Response.id != response_id)
-    criteria = _criteria(response)
-    if not criteria:
+    codes = _codes(response)
+    if not codes:
         return None
-    row = session.execute(select(*(
-        select(func.count()).select_from(Response).where(criterion, earlier).scalar_subquery()
-        for criterion in criteria.values()))).one()
-    counts = dict(zip(criteria, row, strict=True))
+    params = {"counter": response["counter_id"], "client": response["client_hash"],
+              "digest": response["pattern_digest"], "response_id": response_id,
+              "since": now - timedelta(minutes=minutes)}
+    counts = dict(zip(codes, session.execute(_counting(codes), params).one(), strict=True))
     fired = [(rule, counts[rule.code] + 1, int(config[rule.setting])) for rule in RULES
-             if rule.code in criteria and counts[rule.code] >= int(config[rule.setting])]
+             if rule.code in counts and counts[rule.code] >= int(config[rule.setting])]
     flag: Flag | None = None
     for rule, number, limit in fired:
         if not rule.whole_burst and flag is not None:
             continue  # nothing left for it to flag
-        key = _burst_key(session, rule, and_(criteria[rule.code], earlier), response_id)
+        members = and_(_CRITERIA[rule.code], _EARLIER)
+        key = _burst_key(session, rule, members, params)
         if rule.whole_burst:
-            _flag_earlier(session, rule, and_(criteria[rule.code], earlier), key,
-                          rule.reason_earlier(number, limit, minutes), response_id)
+            _flag_earlier(session, rule, members, params, key,
+                          rule.reason_earlier(number, limit, minutes))
         if flag is None:
             flag = Flag(rule.reason_new(number, limit, minutes), key)
     return flag
 
 
 def _burst_key(session: Session, rule: Rule, members: ColumnElement[bool],
-               response_id: int) -> str:
+               params: dict[str, Any]) -> str:
     """The key of the burst going on (a trickle stays one burst), else a new one."""
     going_on = session.scalar(select(Response.burst_key).where(
         members, Response.burst_key.like(f"{rule.code}:%"))
-        .order_by(Response.received_at, Response.id).limit(1))
+        .order_by(Response.received_at, Response.id).limit(1), params)
     if going_on is not None:
         return going_on
-    first = session.scalar(select(func.min(Response.id)).where(members))
-    return f"{rule.code}:{first if first is not None else response_id}"
+    first = session.scalar(select(func.min(Response.id)).where(members), params)
+    return f"{rule.code}:{first if first is not None else params['response_id']}"
 
 
-def _flag_earlier(session: Session, rule: Rule, members: ColumnElement[bool], key: str,
-                  reason: str, response_id: int) -> list[int]:
+def _flag_earlier(session: Session, rule: Rule, members: ColumnElement[bool],
+                  params: dict[str, Any], key: str, reason: str) -> list[int]:
     """Flag the burst's earlier responses still counted and never reviewed; audited."""
     approved = select(Campaign.id).where(Campaign.frozen)
     flagged = list(session.scalars(
@@ -194,10 +212,10 @@ def _flag_earlier(session: Session, rule: Rule, members: ColumnElement[bool], ke
         .where(members, Response.status == ResponseStatus.VALID,
                Response.reviewed_at.is_(None), Response.campaign_id.not_in(approved))
         .values(status=ResponseStatus.FLAGGED, flag_reason=reason, burst_key=key)
-        .returning(Response.id).execution_options(synchronize_session=False)))
+        .returning(Response.id).execution_options(synchronize_session=False), params))
     if flagged:
         audit.record("response.flag_burst", user=None, system=True, object_type="response",
-                     object_id=response_id,
+                     object_id=params["response_id"],
                      after=_audit_after(rule, key, reason, sorted(flagged)))
     return flagged
 

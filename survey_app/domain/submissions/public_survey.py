@@ -70,17 +70,21 @@ class Survey:
                                                                        self.unit.id)
 
 
+#: Built once (a statement object keeps its cache key): every post asks both.
+_TAKES_PART = select(exists().where(CampaignUnit.campaign_id == bindparam("campaign"),
+                                    CampaignUnit.unit_id == bindparam("unit")))
+# The unit comes with the counter from the same join: every page of the link needs it.
+_ACTIVE_COUNTER = select(Counter).join(Counter.unit).options(contains_eager(Counter.unit)).where(
+    Counter.token == bindparam("token"), Counter.is_active, Unit.is_active)
+
+
 def _takes_part(campaign_id: int, unit_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(CampaignUnit.campaign_id == campaign_id,
-                                                        CampaignUnit.unit_id == unit_id))))
+    return bool(db.session.scalar(_TAKES_PART, {"campaign": campaign_id, "unit": unit_id}))
 
 
 def active_counter(token: str) -> Counter | None:
     """The counter whose link this is, unless it was revoked or its unit deactivated."""
-    # The unit comes with the counter from the same join: every page of the link needs it.
-    return db.session.scalar(select(Counter).join(Counter.unit).options(
-        contains_eager(Counter.unit)).where(Counter.token == token, Counter.is_active,
-                                            Unit.is_active))
+    return db.session.scalar(_ACTIVE_COUNTER, {"token": token})
 
 
 def sheet_by_token(token: str) -> Sheet | None:

@@ -172,7 +172,7 @@ def accept(survey: Survey, key: str, submission: Submission, *, client_address: 
                              object_id=response_id,
                              after={"channel": survey.channel.value, "key": key})
             # Flags this response and, for a burst of one source or pattern, its earlier ones.
-            flag = flag_bursts(session, Response(**values), response_id, now)
+            flag = flag_bursts(session, values, response_id, now)
             if flag is not None:
                 session.execute(update(Response).where(Response.id == response_id).values(
                     status=ResponseStatus.FLAGGED, flag_reason=flag.reason,
