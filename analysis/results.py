@@ -29,7 +29,7 @@ from ._structure import (
     structure_of,
 )
 from .district import combined_variance, floored_variance, satterthwaite_df, with_weights
-from .indices import criterion_indices
+from .indices import criterion_indices, overall_indices
 from .intervals import logit_t_interval
 from .linearization import index_estimates, linearization_weights, linearized_intervals
 
@@ -237,6 +237,45 @@ def compute_results(counts: pd.DataFrame, respondents: pd.DataFrame, moments: pd
         parts.append(_ordered(rows, method, within))
     table = pd.concat(parts, ignore_index=True)
     return table[[*columns, *RESULT_COLUMNS]].reset_index(drop=True)
+
+
+def headline_indices(counts: pd.DataFrame, instrument: StructureLike,
+                     method: str = "mean-of-elements", by: By = DEFAULT_BY,
+                     district: bool = True, district_label: object = DISTRICT,
+                     weights: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The headline index of every group (and the district) without its interval: the
+    ``index`` of :func:`compute_results`' headline rows, for callers that need no more (the
+    validity rule of METHODOLOGY §3 compares headlines counted with and without the
+    invalid responses). Nothing of pass 2 is needed, and no variance is computed.
+
+    The district follows :func:`compute_results`: with ``weights`` None its index comes from
+    the groups' counts pooled; with ``weights`` (``[*by, "weight"]``) it is the dossier-
+    weighted mean of the groups' headlines, over the groups where the headline is defined
+    and the weight positive. Returns ``[*by, "index"]``, the district row last.
+    """
+    if method not in HEADLINE_METHODS:
+        raise ValueError(f"method must be one of {HEADLINE_METHODS}, got {method!r}")
+    columns = by_columns(by)
+    structure = structure_of(instrument)
+
+    def headlines(table: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+        rows = overall_indices(table, structure, by, keys)
+        return rows.loc[rows["method"] == method, [*columns, "n", "index"]]
+
+    groups = headlines(counts, group_keys([counts], by))
+    parts = [groups[[*columns, "index"]]]
+    if district:
+        label = pd.DataFrame({column: [district_label] for column in columns})
+        if weights is None:
+            parts.append(headlines(pool_groups(counts, by, district_label), label)
+                         [[*columns, "index"]])
+        else:
+            defined = with_weights(groups.loc[groups["index"].notna() & (groups["n"] > 0)],
+                                   columns, weights)
+            share = defined["weight"] / defined["weight"].sum()
+            index = float((share * defined["index"]).sum()) if len(defined) else np.nan
+            parts.append(label.assign(index=index))
+    return pd.concat(parts, ignore_index=True)
 
 
 def combined_totals(counts: pd.DataFrame, table: pd.DataFrame, instrument: StructureLike,

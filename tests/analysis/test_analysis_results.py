@@ -12,6 +12,7 @@ from analysis import (
     compute_results,
     compute_weights,
     count_table,
+    headline_indices,
     jeffreys_interval,
     moments_table,
     par_points,
@@ -153,6 +154,53 @@ def test_downstream_steps_read_the_result_table(survey_simulator):
     assert len(flags) == 6 and flags["target"].eq("overall").all()
     points = par_points(results, load_scoring_rules(EXAMPLE_SCORING_FILE))
     assert points["rank"].notna().all()
+
+
+def _headline(table: pd.DataFrame, unit: object) -> float:
+    return float(table.loc[table["unit"] == unit, "index"].item())
+
+
+def test_headlines_alone_by_hand(small_counts, small_structure):
+    # The validity rule needs the headline only (METHODOLOGY §3): the same hand-computed
+    # numbers as test_values_by_hand and test_district_rows, from the counts alone.
+    table = headline_indices(small_counts, small_structure)
+    assert list(table.columns) == ["unit", "index"]
+    assert list(table["unit"]) == ["A", "B", DISTRICT]
+    assert _headline(table, "A") == pytest.approx(57.5)
+    assert _headline(table, DISTRICT) == pytest.approx(325 / 7)
+    pooled = headline_indices(small_counts, small_structure, method="pooled")
+    assert _headline(pooled, "A") == pytest.approx(700 / 11)
+    assert _headline(pooled, "B") == pytest.approx(50.0)
+    assert _headline(pooled, DISTRICT) == pytest.approx(60.0)
+    # dossier weighting, N = 100 and 300: ¼·700/11 + ¾·50
+    weights = pd.DataFrame({"unit": ["A", "B"], "weight": [100, 300]})
+    dossier = headline_indices(small_counts, small_structure, method="pooled", weights=weights)
+    assert _headline(dossier, DISTRICT) == pytest.approx(0.25 * 700 / 11 + 0.75 * 50)
+    alone = headline_indices(small_counts, small_structure, district=False)
+    assert DISTRICT not in set(alone["unit"])
+    with pytest.raises(ValueError, match="method"):
+        headline_indices(small_counts, small_structure, method="mean")
+
+
+@pytest.mark.parametrize("method", ["mean-of-elements", "pooled", "mean-of-criteria"])
+@pytest.mark.parametrize("weighting", ["respondent", "dossier"])
+def test_headlines_alone_are_those_of_the_full_results(survey_simulator, method, weighting):
+    simulator = survey_simulator(1.5, 1.0, 11)
+    answers = simulator.draw(7, 25, np.array([-1.0, 0, 0.5, 0, 0, 1.0, -0.5]))
+    answers["unit"] = "u" + answers["unit"].astype(str)
+    instrument = simulator.instrument
+    counts = count_table(answers, instrument)
+    weights = None
+    if weighting == "dossier":  # one unit weighs nothing (N = 0)
+        units = sorted(counts["unit"].unique())
+        weights = pd.DataFrame({"unit": units, "weight": [0, *range(100, 100 * len(units), 100)]})
+    moments = moments_table(answers, compute_weights(counts, instrument), instrument)
+    full = compute_results(counts, respondent_table(answers), moments, instrument,
+                           method=method, weights=weights)
+    expected = full.loc[full["target"] == "overall", ["unit", "index"]].reset_index(drop=True)
+    found = headline_indices(counts, instrument, method=method, weights=weights)
+    assert len(found) == 8
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False, rtol=1e-12)
 
 
 def test_nothing_answered_yet(small_structure):

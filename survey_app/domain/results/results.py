@@ -233,16 +233,15 @@ def _with_invalid(connection: Connection, campaign: Campaign, instrument: Instru
     counts = unit_tables.campaign_counts_with_invalid(connection, campaign, instrument, reuse)
     if not len(counts):
         return None
-    respondents = counts[["unit"]].drop_duplicates().assign(n_respondents=1)
-    moments = pd.DataFrame(columns=["unit", "target", "sum_z2", "sum_z4", "n_respondents"])
     weights = None
     if frames.weights is not None:
-        weights = pd.DataFrame({"unit": respondents["unit"], "weight": [
-            frames.weights.get(int(unit)) or 0 for unit in respondents["unit"]]})
-    table = analysis.compute_results(counts, respondents, moments, instrument,
-                                     method=campaign.headline_method, by="unit",
-                                     district=frames.district_refused is None, weights=weights)
-    return table.loc[table["target"] == "overall", ["unit", "target", "index"]]
+        units = counts["unit"].drop_duplicates()
+        weights = pd.DataFrame({"unit": units, "weight": [
+            frames.weights.get(int(unit)) or 0 for unit in units]})
+    table = analysis.headline_indices(counts, instrument, method=campaign.headline_method,
+                                      by="unit", district=frames.district_refused is None,
+                                      weights=weights)
+    return table.assign(target="overall")[["unit", "target", "index"]]
 
 
 def _previous_frames(connection: Connection, campaign: Campaign, instrument: Instrument,
