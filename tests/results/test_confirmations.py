@@ -107,7 +107,14 @@ def test_approval_says_it_cannot_be_undone_and_names_the_units_short_of_sample(
     campaign = make_campaign([short], code="dot-dong", state=CampaignState.CLOSED)
     add_responses(campaign, short, 5)
     login_as(make_user("quantri", Role.ADMIN)[0])
-    page = client.post("/results/approve", data={"campaign": campaign.code})
+    # The results page's button sends its form (the campaign alone): the question, not yet
+    # the approval.
+    results = client.get("/results/", query_string={"campaign": campaign.code})
+    button = re.search(r'<form method="post" action="/results/approve">(.*?)</form>',
+                       results.get_data(as_text=True), re.S).group(1)
+    sent = dict(re.findall(r'<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"', button))
+    assert sent == {"campaign": campaign.code}
+    page = client.post("/results/approve", data=sent)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Không thể hoàn tác" in html
