@@ -103,7 +103,7 @@ def approve():
     if campaign is None:
         abort(404)
     user = acting_user()
-    if "flagged" not in request.form and approval.approval_refusal(campaign, user) is None:
+    if _first_click() and approval.approval_refusal(campaign, user) is None:
         # From the results page: say what approving means before doing it (once every
         # part approval stores is computed: a progress page meanwhile).
         waiting = preparing.prepared(campaign, APPROVAL_PARTS, gettext("Chuẩn bị phê duyệt"))
@@ -128,6 +128,13 @@ def approve():
     return redirect(url_for("results.index", campaign=campaign.code))
 
 
+def _first_click() -> bool:
+    """The post comes from the results page's button, not from the question: the question
+    always sends the number of flagged responses it showed ("0" too); an empty one is no
+    answer to it."""
+    return not request.form.get("flagged")
+
+
 def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm,
                      changed: bool = False):
     """The question before approving: it cannot be undone, the units still short of their
@@ -136,7 +143,7 @@ def _confirm_flagged(campaign: Campaign, waiting: int, form: ApproveForm,
         error, status = gettext("Số liệu của đợt đã thay đổi kể từ khi câu hỏi này hiện ra; "
                                 "kết quả chưa được phê duyệt. Vui lòng xem lại và xác nhận "
                                 "lại."), 409
-    elif "flagged" not in request.form:  # from the results page: the question itself
+    elif _first_click():  # from the results page: the question itself
         error, status = None, 200
     elif not form.confirm_flagged.data:
         error, status = "Chưa đánh dấu ô xác nhận; kết quả chưa được phê duyệt.", 422

@@ -118,6 +118,9 @@ def test_approval_says_it_cannot_be_undone_and_names_the_units_short_of_sample(
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Không thể hoàn tác" in html
+    # A form sending the question's fields empty (as the button once did) is asked too.
+    empty = client.post("/results/approve", data={**sent, "flagged": "", "shown": ""})
+    assert empty.status_code == 200 and "Không thể hoàn tác" in empty.get_data(as_text=True)
     assert "1 đơn vị chưa đủ mẫu — chưa xếp hạng: Xã Ít Phiếu" in html
     assert 'name="confirm_flagged"' not in html  # nothing flagged: no box to tick
     assert db.session.scalar(select(ResultSnapshot)) is None
