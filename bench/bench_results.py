@@ -21,7 +21,13 @@ it times
 and prints each time, wall and CPU of this process (SQLite runs in-process, so its work is
 counted), and the ratio to the login page. Not part of the test suite; nothing is asserted.
 
+``--demo RESPONSES`` measures the province demo instead (``flask seed-demo``: Gia Lai's
+~150 units, Xã Vân Canh through three divisions): the XLSX download (its level sheets)
+with nothing cached, warm, and after one new response; the CSV and the province's level
+page for comparison.
+
     .venv/bin/python bench/bench_results.py                          # district and province
+    .venv/bin/python bench/bench_results.py --demo 6000              # the province demo
     .venv/bin/python bench/bench_results.py --scales 20:100000 --keep --dir /tmp/bench-results
     .venv/bin/python bench/bench_results.py --scales 20:1000000 --keep --dir /tmp/bench-results
 
@@ -202,7 +208,74 @@ def attempt(figures: Figures, errors: dict[str, str], name: str, timer: Timer, m
         print(f"  … {name}: FAILED {errors[name]}", file=sys.stderr, flush=True)
 
 
-def _store_one_response(unit_id: int) -> None:
+def build_demo(path: Path, responses: int) -> None:
+    """A migrated database with the province demo (``seed-demo``) and the bench admin."""
+    from flask_migrate import upgrade
+
+    from survey_app.domain.accounts.accounts import create_user
+    from survey_app.extensions import db
+    from survey_app.models import Role
+
+    app = _app(path)
+    with app.app_context():
+        upgrade()
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--responses",
+                                                    str(responses)])
+        if result.exit_code != 0:
+            raise RuntimeError(result.output)
+        user, _ = create_user("bench-admin", "Bench Admin", Role.ADMIN, [], PASSWORD)
+        user.must_change_password = False
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def measure_demo(path: Path) -> dict:
+    """The workbook download of the province demo, in this (fresh) process."""
+    from sqlalchemy import func, select
+
+    from survey_app.extensions import db
+    from survey_app.models import Campaign, Response, Unit
+
+    app = _app(path)
+    figures = Figures()
+    with app.app_context():
+        campaign = db.session.scalars(select(Campaign).filter_by(code="demo")).one()
+        organiser = db.session.get(Unit, campaign.organiser_id).code
+        unit_id = db.session.execute(select(Response.unit_id).where(
+            Response.campaign_id == campaign.id).group_by(Response.unit_id)
+            .order_by(func.count().desc()).limit(1)).scalar_one()
+        n_responses = db.session.scalar(select(func.count()).select_from(Response).where(
+            Response.campaign_id == campaign.id))
+        db.session.remove()
+    anonymous = Timer(app.test_client())
+    anonymous.once("get", "/staff/login")
+    figures["login page"] = anonymous.median("/staff/login", 15)
+    timer = Timer(app.test_client())
+    timer.once("post", "/staff/login", expect=302,
+               data={"username": "bench-admin", "password": PASSWORD})
+    xlsx = "/results/download/xlsx?campaign=demo"
+    sizes = {}
+    figures["download XLSX, nothing cached"] = timer.once("get", xlsx)
+    figures["download XLSX"] = timer.median(xlsx, 5)
+    sizes["xlsx_bytes"] = len(timer.client.get(xlsx).get_data())
+    rounds = []
+    for _ in range(3):
+        with app.app_context():
+            _store_one_response(unit_id, "demo")
+        rounds.append(timer.once("get", xlsx))
+    figures["download XLSX after a new response"] = (statistics.median(t[0] for t in rounds),
+                                                     statistics.median(t[1] for t in rounds))
+    figures["download CSV"] = timer.median("/results/download/csv?campaign=demo", 5)
+    figures["province level page"] = timer.median(
+        f"/results/level/{organiser}?campaign=demo", 3)
+    login = figures["login page"][0]
+    return {"responses": n_responses, "unit_responses": 0, "errors": {}, **sizes,
+            "figures": {name: {"wall_ms": wall, "cpu_ms": cpu, "ratio_to_login": wall / login}
+                        for name, (wall, cpu) in figures.items()}}
+
+
+def _store_one_response(unit_id: int, code: str = "bench") -> None:
     """One more valid response in ``unit_id`` through the service that stores submissions."""
     import uuid
 
@@ -212,7 +285,7 @@ def _store_one_response(unit_id: int) -> None:
     from survey_app.extensions import db
     from survey_app.models import Campaign, Channel, Unit, utcnow
 
-    campaign = db.session.query(Campaign).filter_by(code="bench").one()
+    campaign = db.session.query(Campaign).filter_by(code=code).one()
     unit = db.session.get(Unit, unit_id)
     answers = dict.fromkeys(ITEMS, 4)
     with write_transaction() as session:
@@ -343,26 +416,37 @@ def main() -> None:
                         help="where the databases go (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the built databases (a kept one is copied, never changed)")
+    parser.add_argument("--demo", type=int, metavar="RESPONSES",
+                        help="measure the province demo (seed-demo) with this many responses")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-demo", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return
+    if args.measure_demo:
+        print(json.dumps(measure_demo(args.measure_demo)))
+        return
     folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-results-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(json.dumps(machine()), flush=True)
-    for scale in args.scales.split(","):
-        n_units, size = (int(part) for part in scale.split(":"))
+    scales = [("demo", args.demo)] if args.demo is not None else [
+        tuple(int(part) for part in scale.split(":")) for scale in args.scales.split(",")]
+    for n_units, size in scales:
         built = folder / f"results-{n_units}-{size}.sqlite3"
         if not built.exists():
             start = time.perf_counter()
-            build(built, n_units, size)
+            if n_units == "demo":
+                build_demo(built, size)
+            else:
+                build(built, n_units, size)
             print(f"built {n_units} units, {size:,} responses in "
                   f"{time.perf_counter() - start:.1f} s "
                   f"({built.stat().st_size / 2**20:.0f} MB)", flush=True)
         work = folder / f"run-{n_units}-{size}.sqlite3"  # measuring writes (a response, approval)
         _copy(built, work)
-        output = subprocess.run([sys.executable, __file__, "--measure", str(work)],
+        mode = "--measure-demo" if n_units == "demo" else "--measure"
+        output = subprocess.run([sys.executable, __file__, mode, str(work)],
                                 check=True, stdout=subprocess.PIPE, text=True).stdout
         report = json.loads(output.strip().splitlines()[-1])
         print(f"== {n_units} units, {report['responses']:,} responses (unit page: "

@@ -24,8 +24,9 @@ from ..support.dates import local_date, today_local
 from . import preparing
 from .forms import ApproveForm
 
-#: What approval computes (``approval.approve``): every cut and the counted responses.
-APPROVAL_PARTS = background.parts_of(by="field", cuts=CUTS, fingerprint=True)
+#: What approval computes (``approval.approve``): every cut, the levels and the counted
+#: responses.
+APPROVAL_PARTS = background.parts_of(by="field", cuts=CUTS, fingerprint=True, levels=True)
 #: Up to this size a download is built in memory, beyond it in a temporary file.
 SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -54,11 +55,13 @@ def download(fmt: str):
             name = file_name(campaign, fmt, snapshot=snapshot)
             return send_file(io.BytesIO(stored), mimetype=mimetype, as_attachment=True,
                              download_name=name, etag=False)
-    waiting = preparing.prepared(campaign, background.parts_of(by=by),
+    levels = fmt == "xlsx"  # the workbook's level sheets; the CSV and PDF have none
+    waiting = preparing.prepared(campaign, background.parts_of(by=by, levels=levels),
                                  gettext("Đang chuẩn bị tệp tải về"))
     if waiting is not None:
         return waiting
-    results = presented.scoped(presented.campaign_results(campaign, by=by), user)
+    results = presented.scoped(presented.campaign_results(campaign, by=by, levels=levels),
+                               user)
     rows = raw_response_rows(campaign) if raw else None
     # Built before the first byte goes out (the database is read inside the request), in
     # a spooled file: memory stays bounded, the reply streams from the file in chunks.

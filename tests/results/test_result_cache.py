@@ -418,14 +418,14 @@ def test_recount_recomputes_everything_and_says_so(world, runner):
         store(campaign, world["units"][number % 3], 80 + number)
     outcome = runner.invoke(args=["recount", "--progress"])
     assert outcome.exit_code == 0, outcome.output
-    assert "Đã tính lại đợt “nay” (6 phần" in outcome.output
+    assert "Đã tính lại đợt “nay” (7 phần" in outcome.output
     assert "Đã tính lại đợt “truoc”" in outcome.output
     assert "nay cut:counter:" in outcome.output
     db.session.rollback()  # a snapshot from after the command
     parts = set(db.session.scalars(sa.select(ResultCache.part)
                                    .where(ResultCache.campaign_id == campaign.id,
                                           ~ResultCache.part.like("unit:%"))))
-    assert parts == {"base", "extras", "cut:field", "cut:channel", "cut:counter",
+    assert parts == {"base", "extras", "levels", "cut:field", "cut:channel", "cut:counter",
                      "cut:respondent_type"}
     # A cache entry that differs from the recomputation (it never should) is reported.
     with db.engine.begin() as connection:

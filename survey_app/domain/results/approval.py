@@ -97,8 +97,8 @@ def approve(campaign: Campaign, user: User, confirmed_flagged: int = 0) -> Resul
 
     version = _next_version(campaign_id)
     # Every cut too, so that pages of an approved campaign never mix in later data; the
-    # cut by field is also the workbook's "by field" sheet.
-    computed = compute(campaign, by="field", fingerprint=True, cuts=tuple(CUTS))
+    # cut by field is also the workbook's "by field" sheet, the levels its level sheets.
+    computed = compute(campaign, by="field", fingerprint=True, cuts=tuple(CUTS), levels=True)
     approved_at = utcnow()
     results = computed.results
     results["campaign"]["state"] = CampaignState.APPROVED.value

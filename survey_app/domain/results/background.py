@@ -64,11 +64,12 @@ class Job:
             round(100 * self.done / self.total)
 
 
-def parts_of(by: str | None = None, cuts: Iterable[str] = (), fingerprint: bool = False
-             ) -> list[str]:
-    """The cache parts ``results.compute(campaign, by, fingerprint, cuts)`` reads."""
+def parts_of(by: str | None = None, cuts: Iterable[str] = (), fingerprint: bool = False,
+             levels: bool = False) -> list[str]:
+    """The cache parts ``results.compute(campaign, by, fingerprint, cuts, levels=…)`` reads."""
     sections = list(dict.fromkeys([*cuts, *([by] if by else [])]))
     return [result_cache.BASE, *map(result_cache.cut_part, sections),
+            *([result_cache.LEVELS] if levels else []),
             *([result_cache.EXTRAS] if fingerprint else [])]
 
 
@@ -206,6 +207,8 @@ def _compute_part(campaign: Campaign, part: str) -> None:
         compute(campaign, fingerprint=True)
     elif part == result_cache.BASE:
         compute(campaign)
+    elif part == result_cache.LEVELS:
+        compute(campaign, levels=True)
     else:
         compute(campaign, cuts=(part.removeprefix(result_cache.cut_part("")),))
 

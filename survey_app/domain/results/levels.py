@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 import analysis
 
@@ -51,10 +51,14 @@ class Covered:
     statuses: pd.DataFrame
 
 
-def covered(campaign: Campaign, instrument: Any) -> Covered:
-    """The campaign's units and per-unit tables, from one snapshot (cached per unit)."""
-    with result_cache.held(), read_snapshot() as connection:
-        tables = unit_tables.campaign_tables(connection, campaign, instrument, ["unit"])
+def covered(campaign: Campaign, instrument: Any, connection: Connection | None = None,
+            reuse: bool = True) -> Covered:
+    """The campaign's units and per-unit tables (cached per unit), read on ``connection``
+    (a computation's snapshot), else from a snapshot of their own."""
+    if connection is None:
+        with result_cache.held(), read_snapshot() as own:
+            return covered(campaign, instrument, own, reuse)
+    tables = unit_tables.campaign_tables(connection, campaign, instrument, ["unit"], reuse)
     ids = {target.unit_id for target in campaign.targets}
     ids |= {int(unit) for unit in tables.statuses["unit"].dropna().unique()}
     rows = db.session.scalars(select(Unit).where(Unit.id.in_(ids))).all() if ids else []
@@ -186,6 +190,36 @@ def _child_table(total: Frames, passes: Passes, mapping: dict[int, int], groups:
             rows = within.loc[(within["unit"] == DISTRICT) & (within[CHILD] != DISTRICT)]
             parts.append(rows.drop(columns="unit").rename(columns={CHILD: "unit"}))
     return pd.concat(parts, ignore_index=True)
+
+
+def tree(campaign: Campaign, data: Covered) -> list[dict[str, Any]]:
+    """Every level of the campaign with a drill-down, from ``data``: the organiser's, then
+    (depth first, in the order of the children) each child's that has covered units below
+    it. Empty when every covered unit is the organiser's direct child (its level is the unit
+    list and district) or the campaign has no organiser."""
+    organiser = campaign.organiser
+    if organiser is None:
+        return []
+    top = level(campaign, organiser, data)
+    if not any(child["has_levels"] for child in top["children"]):
+        return []
+    found: list[dict[str, Any]] = []
+    waiting = [top]
+    while waiting:
+        current = waiting.pop(0)
+        found.append(current)
+        below = [db.session.scalar(select(Unit).where(Unit.code == child["unit_code"]))
+                 for child in current["children"] if child["has_levels"]]
+        waiting[:0] = [level(campaign, unit, data) for unit in below]
+    return found
+
+
+def campaign_levels(connection: Connection, campaign: Campaign, instrument: Any,
+                    reuse: bool = True) -> list[dict[str, Any]]:
+    """``tree`` from the tables seen on ``connection`` (the results' ``levels`` part)."""
+    if campaign.organiser is None:
+        return []
+    return tree(campaign, covered(campaign, instrument, connection, reuse))
 
 
 def scoped(found: dict[str, Any], visible: set[int] | None) -> dict[str, Any]:

@@ -28,11 +28,14 @@ def snapshot_of(campaign: Campaign) -> ResultSnapshot | None:
     return approval.latest_snapshot(campaign)
 
 
-def campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any]:
-    """The frozen numbers of an approved campaign, else freshly computed ones."""
+def campaign_results(campaign: Campaign, by: str | None = None, levels: bool = False
+                     ) -> dict[str, Any]:
+    """The frozen numbers of an approved campaign, else freshly computed ones (with
+    ``levels``: the levels of the unit tree too; a snapshot holds those approved with it,
+    and one from before levels were stored has none, never levels of later data)."""
     snapshot = snapshot_of(campaign)
     if snapshot is None:
-        return results_service.compute_campaign_results(campaign, by=by)
+        return results_service.compute_campaign_results(campaign, by=by, levels=levels)
     results = copy.deepcopy(snapshot.results)
     if by is not None:
         # Approval stores every cut from the same data (results["cuts"]); an older
@@ -78,7 +81,18 @@ def scoped(results: dict[str, Any], user: User) -> dict[str, Any]:
                                             if unit.get("unit_code") in codes]}
                         for group in by.get("groups") or []]
         results["by"] = by
+    if isinstance(results.get("levels"), list):
+        results["levels"] = scoped_levels(results["levels"], codes)
     return results
+
+
+def scoped_levels(found: list[dict[str, Any]], codes: set[str]) -> list[dict[str, Any]]:
+    """The levels a scoped user gets, as on the level pages: the organiser's (the first)
+    with only their children, and a level below only when its unit is theirs."""
+    return [{**each, "children": [child for child in each.get("children") or []
+                                  if child.get("unit_code") in codes]}
+            for position, each in enumerate(found)
+            if position == 0 or (each.get("root") or {}).get("code") in codes]
 
 
 def is_scoped(user: User) -> bool:

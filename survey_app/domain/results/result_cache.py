@@ -1,8 +1,9 @@
 """Computed results kept in the database and used only while what they came from is unchanged.
 
 A campaign's results are computed in parts — ``base`` (units, district, the comparison with
-the previous campaign), one ``cut:<dimension>`` per cut, ``extras`` (what approval records
-about the counted responses) — and each part is stored with the **fingerprint** of
+the previous campaign), one ``cut:<dimension>`` per cut, ``levels`` (the levels of the
+unit tree, for the workbook), ``extras`` (what approval records about the counted
+responses) — and each part is stored with the **fingerprint** of
 everything its computation reads:
 
 * the revision counters of the campaign's and its previous campaign's responses
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 BASE = "base"
 EXTRAS = "extras"
+#: The levels of the unit tree with a drill-down (``levels.tree``): the workbook's sheets.
+LEVELS = "levels"
 #: Busy timeout while storing a part on SQLite: the cache never waits long for the lock.
 STORE_BUSY_MS = 1000
 
@@ -267,14 +270,24 @@ def _hand_over(parts: _Parts) -> None:
 
 def load_keyed(connection: Connection, campaign_id: int, keys: dict[str, str]
                ) -> dict[str, Any]:
-    """The stored parts whose fingerprint is the one given for each in ``keys``."""
+    """The stored parts whose fingerprint is the one given for each in ``keys``, and those
+    computed by this computation and not written yet (``held``): a second part reading the
+    same per-unit tables (the levels after the units) does not count them again."""
     if not keys:
         return {}
     query = (select(ResultCache.part, ResultCache.fingerprint, ResultCache.payload)
              .where(ResultCache.campaign_id == campaign_id,
                     ResultCache.part.in_(list(keys))))
-    return {part: decode(payload) for part, key, payload in connection.execute(query)
-            if keys.get(part) == key}
+    found = {part: decode(payload) for part, key, payload in connection.execute(query)
+             if keys.get(part) == key}
+    return found | _waiting(campaign_id, keys)
+
+
+def _waiting(campaign_id: int, keys: dict[str, str]) -> dict[str, Any]:
+    """The parts of ``keys`` stored in this context but not written yet, with their key."""
+    waiting = [*(_HELD.get() or []), *db.session().info.get(PENDING, ())]
+    return {part: decode(payload) for parts in waiting if parts.campaign_id == campaign_id
+            for part, (key, payload, _) in parts.payloads.items() if keys.get(part) == key}
 
 
 PENDING = "result_cache_pending"

@@ -91,19 +91,24 @@ def results_json(results: dict[str, Any]) -> bytes:
     return json.dumps(results, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
 
 
-def compute_campaign_results(campaign: Campaign, by: str | None = None) -> dict[str, Any]:
-    """Every index of the campaign's units and the district, ready for JSON (unrounded)."""
-    return compute(campaign, by).results
+def compute_campaign_results(campaign: Campaign, by: str | None = None,
+                             levels: bool = False) -> dict[str, Any]:
+    """Every index of the campaign's units and the district, ready for JSON (unrounded);
+    with ``levels``, also every level of the unit tree with a drill-down (the workbook)."""
+    return compute(campaign, by, levels=levels).results
 
 
 def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False,
-            cuts: Sequence[str] = (), *, cached: bool = True) -> Computed:
-    """Results from one snapshot; optionally the fingerprint and several cuts (``cuts``).
+            cuts: Sequence[str] = (), *, levels: bool = False, cached: bool = True
+            ) -> Computed:
+    """Results from one snapshot; optionally the fingerprint, several cuts (``cuts``) and
+    the levels of the unit tree (``levels``: ``results["levels"]``).
 
-    Each part (the units and district, each cut, the approval fingerprint) comes from the
-    cache while the campaign's data, settings and code are those it was computed from
-    (``result_cache``), else it is computed from the data and stored. ``cached=False``
-    recomputes every part from scratch (and stores it): ``flask recount``, the tests.
+    Each part (the units and district, each cut, the levels, the approval fingerprint)
+    comes from the cache while the campaign's data, settings and code are those it was
+    computed from (``result_cache``), else it is computed from the data and stored.
+    ``cached=False`` recomputes every part from scratch (and stores it): ``flask recount``,
+    the tests.
     """
     for name in [by, *cuts]:
         if name is not None:
@@ -112,6 +117,7 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
     rules = scoring_rules_of(campaign)
     sections = list(dict.fromkeys([*cuts, *([by] if by else [])]))
     parts = [result_cache.BASE, *map(result_cache.cut_part, sections),
+             *([result_cache.LEVELS] if levels else []),
              *([result_cache.EXTRAS] if fingerprint else [])]
     fresh: dict[str, tuple[Any, float]] = {}
     with result_cache.held(), read_snapshot() as connection:
@@ -132,6 +138,8 @@ def compute(campaign: Campaign, by: str | None = None, fingerprint: bool = False
         results["by"] = found[result_cache.cut_part(by)]
     if cuts:
         results["cuts"] = {name: found[result_cache.cut_part(name)] for name in cuts}
+    if levels:
+        results["levels"] = found[result_cache.LEVELS]["levels"]
     name_totals(results)
     return Computed(results=results, **found.get(result_cache.EXTRAS, {}))
 
@@ -160,7 +168,7 @@ def recount(campaign: Campaign, progress: Callable[[str, float], None] | None = 
     """
     instrument = instrument_of(campaign.instrument_version)
     rules = scoring_rules_of(campaign)
-    parts = [result_cache.BASE, *map(result_cache.cut_part, CUTS),
+    parts = [result_cache.BASE, *map(result_cache.cut_part, CUTS), result_cache.LEVELS,
              result_cache.EXTRAS]
     fresh: dict[str, tuple[Any, float]] = {}
     with result_cache.held(), read_snapshot() as connection:
@@ -188,6 +196,10 @@ def _compute_part(connection: Connection, campaign: Campaign, instrument: Instru
         digest, n_counted = response_fingerprint(connection, campaign.id)
         return {"fingerprint": digest, "n_counted": n_counted,
                 "instrument_versions": counted_versions(connection, campaign.id)}
+    if part == result_cache.LEVELS:
+        from . import levels  # it reads this module's helpers
+
+        return {"levels": levels.campaign_levels(connection, campaign, instrument, reuse)}
     if part != result_cache.BASE:
         name = part.removeprefix(result_cache.cut_part(""))
         grouped = _frames(connection, campaign, instrument, [name, "unit"], reuse=reuse,

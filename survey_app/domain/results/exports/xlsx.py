@@ -1,4 +1,5 @@
-"""The XLSX workbook for the PAR scoring: summary, criteria, cuts, method, optional raw data.
+"""The XLSX workbook for the PAR scoring: summary, one sheet per level of the unit tree,
+criteria, cuts, method, optional raw data.
 
 Written in openpyxl's write-only mode (rows go to temporary files, memory stays flat however
 many raw responses there are) into a zip whose every entry carries the time the results were
@@ -22,6 +23,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .. import cuts
 from . import tables as t
 from .safety import neutralise
+from .sheet_titles import unique_title
 
 NUMBER_FORMAT = "0.00"
 SHEET_SUMMARY = "Tổng hợp"
@@ -46,6 +48,30 @@ def summary_headers(results: Mapping[str, Any]) -> list[str]:
             for name in SUMMARY_HEADERS]
 
 
+#: The level sheets' extra column: how many covered units an aggregate pools.
+POOLED_HEADER = "Số đơn vị gộp"
+#: What the "Phương pháp" sheet says about the level sheets, when there are any.
+LEVELS_LINE = "Các cấp"
+LEVELS_TEXT = ("Sau bảng \"Tổng hợp\", mỗi cấp có đơn vị cấp dưới được khảo sát có một "
+               "bảng riêng: các đơn vị trực thuộc xếp hạng như trên trang kết quả của cấp, "
+               "tổng hợp của cấp ở dòng cuối. Đơn vị có nhiều đơn vị được khảo sát bên dưới "
+               "là tổng hợp của chúng, tính như dòng tổng hợp (cột \"Số đơn vị gộp\"), cỡ "
+               "mẫu là tổng cỡ mẫu của chúng; mỗi đơn vị được so sánh với tổng hợp của cấp.")
+
+
+def level_headers(results: Mapping[str, Any], position: int, found: Mapping[str, Any]
+                  ) -> list[str]:
+    """SUMMARY_HEADERS with "Số đơn vị gộp" after the name, the comparison named after the
+    level's total: "So với toàn tỉnh" at the organiser's (the first level), "So với tổng hợp
+    Xã Vân Canh" below it."""
+    root = found.get("root") or {}
+    compare = (t.compare_heading(results) if position == 0
+               else f"So với tổng hợp {root.get('name') or ''}".rstrip())
+    headers = [compare if name == "So với toàn huyện" else name for name in SUMMARY_HEADERS]
+    headers.insert(headers.index("Tên đơn vị") + 1, POOLED_HEADER)
+    return headers
+
+
 CRITERIA_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Yếu tố", "Mã tiêu chí", "Tiêu chí",
                     "Chỉ số (%)", "Cận dưới KTC 95% (%)", "Cận trên KTC 95% (%)",
                     "Số câu trả lời hợp lệ", "Điểm bình quân (1–5)")
@@ -64,6 +90,7 @@ def write_workbook(results: Mapping[str, Any], stream: IO[bytes],
     workbook.properties.title = f"Kết quả khảo sát — {t.campaign_label(results)}"
     workbook.properties.language = "vi-VN"
     _summary_sheet(workbook, results)
+    _level_sheets(workbook, results)
     _criteria_sheet(workbook, results)
     if isinstance(results.get("by"), Mapping):
         _by_sheet(workbook, results, results["by"])
@@ -153,6 +180,47 @@ def _summary_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
                                   is_district=True))
 
 
+def level_titles(results: Mapping[str, Any]) -> list[str]:
+    """The titles of the level sheets, in the order of ``results["levels"]``: "Cấp tỉnh"
+    for the organiser's, the unit's name below it; cut to Excel's 31 characters and
+    numbered when taken (docs/exports.md)."""
+    found = [each for each in results.get("levels") or [] if isinstance(each, Mapping)]
+    taken = {title.casefold() for title in (SHEET_SUMMARY, SHEET_CRITERIA, SHEET_METHOD,
+                                            SHEET_RAW, *(cut.title for cut in cuts.CUTS.values()))}
+    return [unique_title(f"Cấp {t.level_word(results)}" if position == 0
+                         else str((each.get("root") or {}).get("name") or ""), taken)
+            for position, each in enumerate(found)]
+
+
+def _level_sheets(workbook: Workbook, results: Mapping[str, Any]) -> None:
+    """One sheet per level with a drill-down (``results["levels"]``, docs/results-json.md):
+    its children ranked as on the level page, the units short of their sample after them,
+    the level's total last; an aggregate says how many units it pools."""
+    found = [each for each in results.get("levels") or [] if isinstance(each, Mapping)]
+    elements = t.element_codes(results)
+    widths = [7, 14, 36, 10, 12, 12, 12, 10, 10, 10, 10, 14, 10, 10, 10, 10, 10, 16, 40,
+              *([14] * len(elements))]
+    pooled_at = SUMMARY_HEADERS.index("Tên đơn vị") + 1
+    for position, (title, each) in enumerate(zip(level_titles(results), found, strict=True)):
+        headers = [*level_headers(results, position, each),
+                   *(f"Yếu tố: {t.element_title(results, code)} (%)" for code in elements)]
+        sheet = _new_sheet(workbook, title, headers, widths, freeze="D2")
+        for heading, units in t.ranking_sections(each.get("children") or []):
+            if heading:
+                sheet.append([_text_cell(sheet, heading, header=True)])
+            for unit in units:
+                row = _summary_row(sheet, results, unit, unit.get("unit_name"), elements)
+                pooled = unit.get("n_units") if unit.get("has_levels") else None
+                row.insert(pooled_at, _number_cell(sheet, pooled, decimals=False))
+                sheet.append(row)
+        summary = each.get("summary")
+        if isinstance(summary, Mapping):
+            row = _summary_row(sheet, results, summary, summary.get("unit_name"), elements,
+                               is_district=True)
+            row.insert(pooled_at, _number_cell(sheet, None, decimals=False))
+            sheet.append(row)
+
+
 def _summary_row(sheet: Any, results: Mapping[str, Any], unit: Mapping[str, Any], name: Any,
                  elements: list[str], is_district: bool = False) -> list[WriteOnlyCell]:
     def unit_only(value: Any, decimals: bool = True) -> WriteOnlyCell:
@@ -232,6 +300,8 @@ def _method_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
         ("Thời điểm tính", t.computed_text(results)),
         ("Số đơn vị", str(len(results.get("units") or []))),
     ]
+    if results.get("levels"):
+        lines.append((LEVELS_LINE, LEVELS_TEXT))
     district_note = t.unit_notes(results, results.get("district") or {})
     if district_note:
         lines.append((t.district_name(results), district_note))
