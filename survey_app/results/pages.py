@@ -140,11 +140,17 @@ def level(code: str):
     top = organiser is not None and unit_row.id == organiser.id
     if not top and not can_see_unit(unit_row.id):
         abort(403)
-    found = levels.level(campaign, unit_row)
+    waiting = preparing.prepared(campaign, background.parts_of(levels=True), PREPARING)
+    if waiting is not None:
+        return waiting
+    # The levels with a drill-down are a cached part (frozen with an approved campaign's
+    # snapshot); any other unit's level is computed here.
+    results = presented.campaign_results(campaign, levels=True)
+    found = next((each for each in results.get("levels") or []
+                  if each["root"]["code"] == code), None) or levels.level(campaign, unit_row)
     if not found["children"] or (len(found["children"]) == 1
                                  and found["children"][0]["unit_code"] == code):
         return redirect(url_for("results.unit", code=code, campaign=campaign.code))
-    results = presented.campaign_results(campaign)
     found = levels.scoped(found, visible_unit_ids(user))
     return render_template("results/level.html", campaigns=campaigns, campaign=campaign,
                            results=results, level=found, scoped=presented.is_scoped(user))

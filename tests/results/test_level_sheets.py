@@ -163,9 +163,22 @@ def test_an_approved_workbook_keeps_its_level_sheets_byte_for_byte(client, login
     assert again.getvalue() == snapshot.xlsx
     titles = openpyxl.load_workbook(io.BytesIO(snapshot.xlsx)).sheetnames[1:6]
     assert set(titles) == {"Cấp tỉnh", "Xã Vân Canh", CENTRE, *LONG_TITLES}
-    # Later data (a late response) changes neither the download nor its level sheets.
+    # Later data (a late response) changes neither the download nor its level sheets, nor
+    # the level pages: they show the approved numbers (25 valid responses, not 30).
     add_responses(province, _unit("xa-cv"), 5, seed=11)
     assert _download(client, province.code) == snapshot.xlsx
+    assert _valid_shown(client, province.code, "tinh", "xa-cv") == 25
+    assert _valid_shown(client, province.code, "vc-tt", "vc-tt-1") == 30
+
+
+def _valid_shown(client, campaign: str, level: str, child: str) -> int:
+    """The number of valid responses the level page shows for one of its children."""
+    page = client.get(f"/results/level/{level}", query_string={"campaign": campaign})
+    assert page.status_code == 200
+    row = re.search(rf'href="/results/(?:unit|level)/{child}\?.*?</tr>',
+                    page.get_data(as_text=True), re.S).group(0)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    return int(cells[-2].replace(".", ""))  # index, valid responses (the interval has a dash)
 
 
 def test_a_commune_admin_gets_the_levels_of_their_commune_only(client, login_as, make_user,
