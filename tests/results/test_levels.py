@@ -4,12 +4,13 @@ a commune with divisions as their aggregate, drill-down, scoped admins, the old 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from survey_app.domain.campaigns.instruments import instrument_of
 from survey_app.domain.results import levels
 from survey_app.domain.results import results as results_service
 from survey_app.extensions import db
-from survey_app.models import Campaign, Unit, User
+from survey_app.models import Answer, Campaign, Response, ResponseStatus, Unit, User
 
 VAN_CANH = "gl-xa-van-canh"
 
@@ -54,6 +55,30 @@ def test_province_level_ranks_its_children_and_a_commune_is_its_divisions_aggreg
         entry["unit_code"] for entry in divisions}
     for entry in below["children"]:
         assert entry["overall"] == units[entry["unit_code"]]["overall"]
+
+
+def test_a_commune_aggregate_is_the_pooled_share_of_its_divisions_answers(demo):
+    # Pooled headline, respondent weighting (METHODOLOGY §3): the commune's index is
+    # 100 · s / n over every valid answer of its divisions' valid responses, s the answers
+    # 4 or 5. Counted here straight from the answer rows, apart from the analysis.
+    demo.headline_method = "pooled"
+    db.session.commit()
+    items = [item.code for item in instrument_of(demo.instrument_version).rating_items]
+    divisions = db.session.scalars(select(Unit.id).where(Unit.code.like(VAN_CANH + "-%"),
+                                                         Unit.id.in_(
+        [target.unit_id for target in demo.targets]))).all()
+    assert len(divisions) == 3
+    answered = (select(func.count()).select_from(Answer).join(Response).where(
+        Response.campaign_id == demo.id, Response.unit_id.in_(divisions),
+        Response.status == ResponseStatus.VALID, Answer.item_code.in_(items)))
+    n = db.session.scalar(answered.where(Answer.value.between(1, 5)))
+    satisfied = db.session.scalar(answered.where(Answer.value.between(4, 5)))
+    assert n > 100
+    children = {entry["unit_code"]: entry
+                for entry in levels.level(demo, demo.organiser)["children"]}
+    commune = children[VAN_CANH]
+    assert commune["overall"]["n"] == n
+    assert commune["overall"]["index"] == pytest.approx(100 * satisfied / n, rel=1e-12)
 
 
 def test_pages_drill_down_and_a_commune_admin_sees_only_their_commune(demo, client,
