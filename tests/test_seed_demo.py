@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter as Tally
+from datetime import date
 
 from sqlalchemy import func, select
 
 from survey_app.domain.accounts.accounts import verify_password
 from survey_app.domain.campaigns.instruments import instrument_of
 from survey_app.domain.operations import demo_gia_lai
-from survey_app.domain.operations.seeding import AGENCIES, COMMUNES
+from survey_app.domain.operations.seeding import AGENCIES, COMMUNES, seed_demo
 from survey_app.domain.results import results as results_service
 from survey_app.domain.submissions.public_survey import open_campaign
 from survey_app.domain.submissions.responses import required_rated
@@ -169,3 +170,18 @@ def test_demo_codes_are_valid_unit_codes():
     assert len(set(codes)) == len(codes)
     assert [code for code in codes if code_problem(code)] == []
     assert demo_gia_lai.slug("Phù Mỹ Đông") == "phu-my-dong"
+
+
+def test_seeded_after_the_20th_of_december_the_demo_still_takes_responses(runner):
+    # The results are due on 20/12; a demo seeded later (the team's machines, CI) keeps its
+    # campaigns open to the end of the year, so that every poster still leads to a form.
+    late = date(today_local().year, 12, 27)
+    seed_demo(late)
+    db.session.commit()
+    for code in ("demo", "demo-van-canh"):
+        campaign = db.session.scalar(select(Campaign).filter_by(code=code))
+        assert campaign.starts_on.year == campaign.deadline.year == late.year
+        assert campaign.accepts_responses_on(late)
+    counters = db.session.scalars(select(Counter)).all()
+    assert counters and all(open_campaign(counter.unit_id, late) is not None
+                            for counter in counters)

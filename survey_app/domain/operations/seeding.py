@@ -159,6 +159,13 @@ def _campaign(code: str, name: str, organiser: Unit, units: list[Unit], starts_o
     return campaign
 
 
+def _deadline(today: date) -> date:
+    """The demo campaigns' deadline: 20/12, the results' legal date; seeded later in
+    December, the end of the year, so that the demo still has a campaign open today."""
+    legal = date(today.year, 12, 20)
+    return legal if today <= legal else date(today.year, 12, 31)
+
+
 def _province(today: date, responses: int, report: SeedReport) -> None:
     code, name = gia_lai.PROVINCE
     province = _unit(code, name, UnitKind.PROVINCE, None, report, counter=False)
@@ -180,7 +187,7 @@ def _province(today: date, responses: int, report: SeedReport) -> None:
     # The commune's campaign first: the province's, made last, is the one pages open with.
     small = _campaign(COMMUNE_CAMPAIGN, f"Khảo sát sự hài lòng năm {today.year} — các bộ phận "
                       "của xã Vân Canh (bản trình diễn)", commune, divisions,
-                      date(today.year, 1, 1), date(today.year, 12, 20), CampaignState.OPEN,
+                      date(today.year, 1, 1), _deadline(today), CampaignState.OPEN,
                       {}, report)
     if small is not None:
         for target in small.targets:
@@ -191,7 +198,7 @@ def _province(today: date, responses: int, report: SeedReport) -> None:
     transactions = {unit.code: 150 + (index * 137) % 1400 for index, unit in enumerate(members)}
     campaign = _campaign(DEMO_CAMPAIGN, f"Khảo sát sự hài lòng năm {today.year} — tỉnh Gia Lai "
                          "(bản trình diễn)", province, members, date(today.year, 1, 1),
-                         date(today.year, 12, 20), CampaignState.OPEN, transactions, report,
+                         _deadline(today), CampaignState.OPEN, transactions, report,
                          fixed_target=PROVINCE_SAMPLE)
     if campaign is not None:
         report.responses += demo_responses.generate(campaign, responses, today)
