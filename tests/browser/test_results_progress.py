@@ -163,9 +163,11 @@ def test_uncached_download_shows_progress_then_the_file_comes_by_itself(live_ser
         page.get_by_role("link", name="XLSX kèm trang theo lĩnh vực").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         re.compile(r"^Đang chuẩn bị tệp tải về — "))
-    _expect_progress(page, 0, 2)  # the results, then the "by field" cut
+    _expect_progress(page, 0, 3)  # the results, the "by field" cut, the level sheets
     gate.let_through()
-    _expect_progress(page, 1, 2)  # the bar moves without a reload
+    _expect_progress(page, 1, 3)  # the bar moves without a reload
+    gate.let_through()
+    _expect_progress(page, 2, 3)
     with page.expect_download(timeout=WAIT_MS) as info:
         gate.let_through()
     download = info.value
