@@ -143,11 +143,8 @@ def level(code: str):
     waiting = preparing.prepared(campaign, background.parts_of(levels=True), PREPARING)
     if waiting is not None:
         return waiting
-    # The levels with a drill-down are a cached part (frozen with an approved campaign's
-    # snapshot); any other unit's level is computed here.
     results = presented.campaign_results(campaign, levels=True)
-    found = next((each for each in results.get("levels") or []
-                  if each["root"]["code"] == code), None) or levels.level(campaign, unit_row)
+    found = levels.level_of(results, campaign, unit_row)
     if not found["children"] or (len(found["children"]) == 1
                                  and found["children"][0]["unit_code"] == code):
         return redirect(url_for("results.unit", code=code, campaign=campaign.code))

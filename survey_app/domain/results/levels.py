@@ -222,6 +222,14 @@ def campaign_levels(connection: Connection, campaign: Campaign, instrument: Any,
     return tree(campaign, covered(campaign, instrument, connection, reuse))
 
 
+def level_of(results: dict[str, Any], campaign: Campaign, root: Unit) -> dict[str, Any]:
+    """``root``'s level: from the results' ``levels`` part when it is one of the levels with
+    a drill-down (cached; frozen with an approved campaign's snapshot), else computed."""
+    found = next((each for each in results.get("levels") or []
+                  if each["root"]["code"] == root.code), None)
+    return found if found is not None else level(campaign, root)
+
+
 def scoped(found: dict[str, Any], visible: set[int] | None) -> dict[str, Any]:
     """``found`` with only the children a scoped user may see (ranks stay the level's)."""
     if visible is None:

@@ -180,11 +180,15 @@ def _summary_sheet(workbook: Workbook, results: Mapping[str, Any]) -> None:
                                   is_district=True))
 
 
+def _levels(results: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [each for each in results.get("levels") or [] if isinstance(each, Mapping)]
+
+
 def level_titles(results: Mapping[str, Any]) -> list[str]:
     """The titles of the level sheets, in the order of ``results["levels"]``: "Cấp tỉnh"
     for the organiser's, the unit's name below it; cut to Excel's 31 characters and
     numbered when taken (docs/exports.md)."""
-    found = [each for each in results.get("levels") or [] if isinstance(each, Mapping)]
+    found = _levels(results)
     taken = {title.casefold() for title in (SHEET_SUMMARY, SHEET_CRITERIA, SHEET_METHOD,
                                             SHEET_RAW, *(cut.title for cut in cuts.CUTS.values()))}
     return [unique_title(f"Cấp {t.level_word(results)}" if position == 0
@@ -196,7 +200,7 @@ def _level_sheets(workbook: Workbook, results: Mapping[str, Any]) -> None:
     """One sheet per level with a drill-down (``results["levels"]``, docs/results-json.md):
     its children ranked as on the level page, the units short of their sample after them,
     the level's total last; an aggregate says how many units it pools."""
-    found = [each for each in results.get("levels") or [] if isinstance(each, Mapping)]
+    found = _levels(results)
     elements = t.element_codes(results)
     widths = [7, 14, 36, 10, 12, 12, 12, 10, 10, 10, 10, 14, 10, 10, 10, 10, 10, 16, 40,
               *([14] * len(elements))]
